@@ -1,0 +1,1 @@
+"""Use cases that combine the adapters: workspace lifecycle, settings, inbox, demo, self-test."""

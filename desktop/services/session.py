@@ -1,0 +1,80 @@
+"""What the UI and the CLI do with an unlocked workspace: settings, inbox, customers, chats, stats.
+
+Every method reads or writes through the workspace's DB thread and blocks until done: call it from a
+background operation (GUI) or directly (CLI), never from the UI thread.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from desktop.core.models import CustomerSummary, ThreadDetail, ThreadSummary, WorkspaceStats
+from desktop.core.settings import REGISTRY
+from desktop.services.workspace import Workspace, save_ui_language
+from desktop.store import repositories as repo
+from desktop.store.connection import DatabaseError
+
+
+class Session:
+    """The services of one open workspace."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        self.db = workspace.db
+
+    # settings
+    def get_setting(self, key: str) -> Any:
+        return self.db.call(lambda c: repo.get_setting(c, key))
+
+    def set_setting(self, key: str, value: Any) -> None:
+        REGISTRY[key].validate(value)
+        self.db.write(lambda c: repo.set_setting(c, key, value))
+
+    def set_ui_language(self, language: str) -> None:
+        """Change the interface language (stored in the database and mirrored for the next start)."""
+        self.set_setting("ui.language", language)
+        save_ui_language(self.workspace, language)
+
+    def all_settings(self) -> dict[str, Any]:
+        return self.db.call(repo.all_settings)
+
+    # inbox
+    def threads(self, *, limit: int = 200, offset: int = 0, query: str = "") -> list[ThreadSummary]:
+        return self.db.call(lambda c: repo.list_threads(c, limit=limit, offset=offset, query=query))
+
+    def thread_count(self) -> int:
+        return self.db.call(repo.count_threads)
+
+    def thread(self, thread_id: int) -> ThreadDetail | None:
+        return self.db.call(lambda c: repo.thread_detail(c, thread_id))
+
+    # customers
+    def customers(self) -> list[CustomerSummary]:
+        return self.db.call(repo.list_customers)
+
+    # chats
+    def add_chat_message(self, chat_id: int | None, role: str, content: str) -> int:
+        return self.db.write(lambda c: repo.add_chat_message(c, chat_id, role, content))
+
+    # shop
+    def shop_profile(self) -> dict[str, Any]:
+        return self.db.call(repo.shop_profile)
+
+    # figures
+    def stats(self) -> WorkspaceStats:
+        counts = self.db.call(repo.table_counts)
+        folder = Path(self.workspace.info.path)
+        size = sum(p.stat().st_size for p in folder.glob("comptoir.db*") if p.is_file())
+        return WorkspaceStats(counts=counts, size_bytes=size)
+
+    def integrity_ok(self) -> bool:
+        def _check(conn: Any) -> bool:
+            try:
+                quick = conn.execute("PRAGMA quick_check").fetchone()[0]
+                cipher = conn.execute("PRAGMA cipher_integrity_check").fetchall()
+            except DatabaseError:
+                return False
+            return bool(quick == "ok" and not cipher)
+
+        return self.db.call(_check)

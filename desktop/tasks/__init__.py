@@ -1,0 +1,1 @@
+"""Qt-free runtime: the single database thread, the background pool and cancellation."""

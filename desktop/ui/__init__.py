@@ -1,0 +1,1 @@
+"""The desktop interface (PySide6 Widgets): the only package that imports Qt."""
