@@ -114,6 +114,10 @@ RETENTION_ORDERS = _r(Setting("retention.orders_days", 30, int, "Delete cached o
                               minimum=1))
 RETENTION_LEDGER = _r(Setting("retention.ledger_months", 12, int, "Delete egress-ledger entries after this many "
                               "months.", minimum=1))
+ASSISTANT_INSTRUCTIONS = _r(
+    Setting("assistant.extra_instructions", "", str, "Your own instructions added to every reply the assistant "
+            "drafts (tone, phrases to use or avoid).")
+)
 STORE_CACHE_MIB = _r(
     Setting("store.cache_mib", 64, int, "Database page cache in MiB (a large cache makes encrypted search fast).",
             minimum=2)

@@ -49,6 +49,18 @@ class Session:
     def thread(self, thread_id: int) -> ThreadDetail | None:
         return self.db.call(lambda c: repo.thread_detail(c, thread_id))
 
+    def add_message(self, *, subject: str, body_text: str, from_addr: str, from_name: str = "", date: str = "",
+                    thread_id: int | None = None) -> int:
+        """Store a message (a new thread unless `thread_id`); returns the thread id."""
+
+        def _add(conn: Any) -> int:
+            tid = thread_id or repo.insert_thread(conn, subject=subject, date=date)
+            repo.insert_message(conn, thread_id=tid, subject=subject, body_text=body_text, from_addr=from_addr,
+                                from_name=from_name, date=date)
+            return tid
+
+        return self.db.write(_add)
+
     # customers
     def customers(self) -> list[CustomerSummary]:
         return self.db.call(repo.list_customers)

@@ -146,6 +146,32 @@ def thread_detail(conn: Conn, thread_id: int) -> ThreadDetail | None:
     return ThreadDetail(_thread(row), tuple(MessageView(*m) for m in msgs), tuple(orders))
 
 
+def insert_message(conn: Conn, *, thread_id: int | None, subject: str, body_text: str, from_addr: str,
+                   from_name: str = "", to_addrs: str = "", date: str = "", direction: str = "in",
+                   ref_numbers: str = "", raw: bytes | None = None) -> int:
+    """Store one message (indexed for search by the FTS triggers) and update its thread's figures."""
+    snippet = " ".join(body_text.split())[:140]
+    cur = conn.execute(
+        "INSERT INTO messages(thread_id, subject, body_text, snippet, from_addr, from_name, to_addrs, names, date, "
+        "direction, ref_numbers, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (thread_id, subject, body_text, snippet, from_addr, from_name, to_addrs, from_name, date or None, direction,
+         ref_numbers, raw),
+    )
+    if thread_id is not None:
+        conn.execute(
+            "UPDATE threads SET message_count = (SELECT count(*) FROM messages WHERE thread_id = ?), "
+            "last_message_at = max(COALESCE(last_message_at, ''), ?) WHERE id = ?",
+            (thread_id, date, thread_id),
+        )
+    return int(cur.lastrowid or 0)
+
+
+def insert_thread(conn: Conn, *, subject: str, customer_id: int | None = None, date: str = "") -> int:
+    cur = conn.execute("INSERT INTO threads(subject, customer_id, first_message_at, last_message_at) "
+                       "VALUES (?, ?, ?, ?)", (subject, customer_id, date or None, date or None))
+    return int(cur.lastrowid or 0)
+
+
 # --- customers ----------------------------------------------------------------------------------
 
 
