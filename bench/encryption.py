@@ -335,7 +335,7 @@ def _raw_message(rng: random.Random, headers: list[tuple[str, str]], body: str, 
 
     raw = assemble([])
     room = target_compressed - len(zlib.compress(raw))
-    if room < 1024:
+    if room < 300:
         return raw, False
     blob = base64.encodebytes(rng.randbytes(room - 150)).decode().replace("\n", "\r\n")
     ctype = "image/jpeg" if attachment.endswith(".jpg") else "application/pdf"
@@ -644,7 +644,7 @@ def report(res: Results, corpus: Corpus, args: argparse.Namespace) -> tuple[str,
         f"- FTS: {sum(h == 50 for h in res.fts_hits)} of {len(res.fts_hits)} queries hit the 50-row limit; "
         "identical results on both sides (checked); one connection per side, alternating per query.",
         f"- Corpus (seed {args.seed}): {n:,} English/French mails in {len(corpus.threads):,} threads, bodies "
-        f"{fmt_bytes(corpus.body_chars / n)} average, zlib `raw` {fmt_bytes(min(corpus.raw_bytes))}–"
+        f"{corpus.body_chars / n:,.0f} characters on average, zlib `raw` {fmt_bytes(min(corpus.raw_bytes))}–"
         f"{fmt_bytes(max(corpus.raw_bytes))} (median {fmt_bytes(median(corpus.raw_bytes))}).",
         f"- Database files after the last run (checkpointed): plain {fmt_bytes(res.db_size['plain'])}, "
         f"encrypted {fmt_bytes(res.db_size['encrypted'])} (SQLCipher reserves 80 bytes per page for IV + HMAC).",

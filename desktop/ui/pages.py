@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -94,6 +94,12 @@ class InboxPage(Page):
         self.list.verticalHeader().hide()
         self.list.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.list.setShowGrid(False)
+        self.list.setWordWrap(False)
+        self.list.verticalHeader().setDefaultSectionSize(self.list.fontMetrics().height() + 10)
+        header = self.list.horizontalHeader()
+        header.resizeSection(0, 170)
+        header.resizeSection(2, 130)
+        header.resizeSection(3, 80)
         self.list.selectionModel().currentRowChanged.connect(self.on_current_row_changed)
         splitter.addWidget(self.list)
         self.view = QTextBrowser()
@@ -124,7 +130,7 @@ class InboxPage(Page):
         if detail is None:
             self.view.clear()
             return
-        self.view.setHtml(render_thread(detail, self))
+        self.view.setHtml(render_thread(detail))
         self.thread_shown.emit(detail.thread.id)
 
     @Slot(QUrl)
@@ -133,14 +139,15 @@ class InboxPage(Page):
             QDesktopServices.openUrl(url)
 
 
-def render_thread(detail: ThreadDetail, ctx: QWidget) -> str:
+def render_thread(detail: ThreadDetail) -> str:
     """The thread as HTML built from escaped plain text: no remote content, no markup from the mail."""
     t = detail.thread
     parts = [f"<h2>{html.escape(t.subject)}</h2>"]
     who = html.escape(t.customer_name or t.customer_email)
     parts.append(f"<p><b>{who}</b> &lt;{html.escape(t.customer_email)}&gt;</p>")
     if detail.orders:
-        parts.append(f"<h3>{html.escape(ctx.tr('Orders'))}</h3><ul>")
+        heading = QCoreApplication.translate("Pages", "Orders")
+        parts.append(f"<h3>{html.escape(heading)}</h3><ul>")
         for o in detail.orders:
             line = f"<b>{html.escape(o.number)}</b> — {html.escape(short_date(o.placed_at))} — " \
                    f"{html.escape(o.status or o.fulfillment_status)} — {html.escape(o.total)} {html.escape(o.currency)}"
@@ -220,13 +227,14 @@ def _human_size(n: int) -> str:
     return str(n)
 
 
-def key_protection_text(ctx: QWidget, mode: KeyMode, backend: str) -> str:
+def key_protection_text(mode: KeyMode, backend: str) -> str:
     if mode == KeyMode.KEYRING:
-        return ctx.tr("The workspace key is kept in this computer's keyring ({backend}).").format(
-            backend=backend.rsplit(".", 2)[-2] if backend else "?")
+        text = QCoreApplication.translate("Pages", "The workspace key is kept in this computer's keyring ({backend}).")
+        return text.format(backend=backend.rsplit(".", 2)[-2] if backend else "?")
     if mode == KeyMode.PASSPHRASE:
-        return ctx.tr("The workspace key is protected by your passphrase (Argon2id).")
-    return ctx.tr("Demo workspace: its key exists only in memory and is forgotten when Comptoir closes.")
+        return QCoreApplication.translate("Pages", "The workspace key is protected by your passphrase (Argon2id).")
+    return QCoreApplication.translate(
+        "Pages", "Demo workspace: its key exists only in memory and is forgotten when Comptoir closes.")
 
 
 class PrivacyPage(Page):
@@ -238,7 +246,7 @@ class PrivacyPage(Page):
         info = session.workspace.info
         layout.addWidget(_paragraph(self.tr("Everything Comptoir holds is in one encrypted database on this "
                                             "computer.")))
-        layout.addWidget(_paragraph(key_protection_text(self, info.key_mode, info.keyring_backend)))
+        layout.addWidget(_paragraph(key_protection_text(info.key_mode, info.keyring_backend)))
         self.counts = QLabel(self.tr("Counting…"))
         self.counts.setObjectName("privacyCounts")
         self.counts.setWordWrap(True)
@@ -271,7 +279,7 @@ class SettingsPage(Page):
         layout.addWidget(_title(self.tr("Settings")))
         info = session.workspace.info
         form = QFormLayout()
-        where = QLabel(key_protection_text(self, info.key_mode, info.keyring_backend))
+        where = QLabel(key_protection_text(info.key_mode, info.keyring_backend))
         where.setObjectName("keyProtection")
         where.setWordWrap(True)
         form.addRow(self.tr("Secrets protected by"), where)

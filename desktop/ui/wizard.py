@@ -110,9 +110,9 @@ class ProtectionPage(QWizardPage):
                                 .format(backend=status.backend.rsplit(".", 2)[-2]))
             self.use_passphrase.show()
         else:
-            self.status.setText(self.tr("No system keyring is available here ({reason}). Choose a passphrase: "
-                                        "you will type it each time Comptoir opens. At least {n} characters.")
-                                .format(reason=status.reason.rstrip("."), n=MIN_PASSPHRASE))
+            self.status.setText(self.tr("Choose a passphrase to protect your workspace. {reason} You will type "
+                                        "the passphrase each time Comptoir opens. At least {n} characters.")
+                                .format(reason=status.reason, n=MIN_PASSPHRASE))
             self.form_box.show()
         self.completeChanged.emit()
 
