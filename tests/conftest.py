@@ -17,10 +17,10 @@ os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["LANG"] = os.environ["LC_ALL"] = "C.UTF-8"  # tests read the English interface
 
-import keyring.backends.fail  # noqa: E402
+import keyring.backends.fail
 
-from desktop.secrets.keyring_store import KeyringStore  # noqa: E402
-from desktop.services.workspace import WorkspaceService  # noqa: E402
+from desktop.secrets.keyring_store import KeyringStore
+from desktop.services.workspace import WorkspaceService
 
 PASSPHRASE = "correct horse battery staple"
 
@@ -88,9 +88,9 @@ class SecretService:
         raise RuntimeError("gnome-keyring-daemon did not register the Secret Service")
 
     def backend(self) -> object:
-        from keyring.backends import SecretService as SS
+        from keyring.backends import SecretService
 
-        return SS.Keyring()
+        return SecretService.Keyring()
 
     def subprocess_env(self) -> dict[str, str]:
         env = dict(self.env)

@@ -146,7 +146,7 @@ def test_an_existing_workspace_is_never_overwritten(no_keyring_service: Workspac
     with pytest.raises(WorkspaceExists):
         no_keyring_service.create(data_dir, passphrase=PASSPHRASE)
     (data_dir / "workspace.json").unlink()  # bootstrap lost, database still there
-    with pytest.raises(UserFacingError, match="workspace.json file is missing"):
+    with pytest.raises(UserFacingError, match=r"workspace\.json file is missing"):
         no_keyring_service.describe(data_dir)
     with pytest.raises(WorkspaceExists):
         no_keyring_service.create(data_dir, passphrase=PASSPHRASE)

@@ -46,8 +46,8 @@ def test_wizard_creates_a_passphrase_workspace_and_shows_the_recovery_key(
     ready: list[Workspace] = []
     wizard.workspace_ready.connect(ready.append)
     wizard.show()
-    assert wizard.welcome.create_choice.isChecked()
-    wizard.next()
+    assert not wizard.button(QWizard.WizardButton.NextButton).isVisible()  # two clear choices instead
+    qtbot.mouseClick(wizard.welcome.create_button, Qt.MouseButton.LeftButton)
     page = wizard.protection
     qtbot.waitUntil(lambda: page.keyring is not None, timeout=10000)
     assert "Choose a passphrase" in page.status.text() and "No system keyring" in page.status.text()
@@ -226,3 +226,117 @@ def test_language_setting_is_saved(qtbot: QtBot, demo_window: MainWindow) -> Non
     with qtbot.waitSignal(settings.language_changed, timeout=15000):  # type: ignore[attr-defined]
         settings.language.setCurrentIndex(settings.language.findData("fr"))  # type: ignore[attr-defined]
     assert demo_window.session.get_setting("ui.language") == "fr"
+
+
+def test_background_operations_report_progress_cancel_and_route_errors(qtbot: QtBot) -> None:
+    from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+
+    from desktop.core.errors import UserFacingError
+    from desktop.tasks.cancel import Job
+    from desktop.ui.bridge import op
+    from desktop.ui.dialogs import CrashDialog
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    parent.show()
+    results: list[object] = []
+
+    def slow(job: Job) -> str:
+        for i in range(200):
+            job.progress(i, 200, f"step {i}")
+            job.token.wait(0.02)
+        return "finished"
+
+    token = op(parent, slow).on_success(results.append).with_progress("Working…").run()
+    qtbot.waitUntil(lambda: parent.findChild(QProgressDialog) is not None
+                    and parent.findChild(QProgressDialog).value() > 0, timeout=10000)
+    dialog = parent.findChild(QProgressDialog)
+    assert dialog.maximum() == 200
+    from PySide6.QtWidgets import QPushButton
+
+    qtbot.mouseClick(dialog.findChild(QPushButton), Qt.MouseButton.LeftButton)  # the merchant clicks Cancel
+    wait_idle(qtbot)
+    assert token.cancelled and results == []  # cancelled work reports nothing, silently
+
+    def refuse(job: Job) -> None:
+        raise UserFacingError("The disk is full, so Comptoir could not save.", "Free some space.")
+
+    op(parent, refuse).run()
+    wait_idle(qtbot)
+    box = parent.findChild(QMessageBox, "userErrorBox")
+    assert box is not None and box.text().startswith("The disk is full") and box.informativeText() == "Free some space."
+    box.close()
+
+    secret = "ab" * 32
+
+    def bug(job: Job) -> None:
+        raise RuntimeError(f"unexpected with key {secret}")
+
+    op(parent, bug).run()
+    wait_idle(qtbot)
+    crash = parent.findChild(CrashDialog)
+    assert crash is not None
+    report = crash.details.toPlainText()
+    assert "RuntimeError" in report and "Traceback" in report
+    assert secret not in report  # the crash report the merchant copies holds no key
+    crash.close()
+
+
+def test_one_window_per_data_folder(qapp: QApplication, tmp_path: Path) -> None:
+    from desktop.ui.app import single_instance_lock
+
+    paths = AppPaths.under(tmp_path / "root").ensure()
+    first = single_instance_lock(paths)
+    assert first is not None
+    try:
+        assert single_instance_lock(paths) is None
+        other = single_instance_lock(AppPaths.under(tmp_path / "other").ensure())
+        assert other is not None  # another data folder is another instance
+        other.unlock()
+    finally:
+        first.unlock()
+    again = single_instance_lock(paths)
+    assert again is not None
+    again.unlock()
+
+
+def test_first_start_offers_the_demo_and_opens_it(qtbot: QtBot, no_keyring_service: WorkspaceService,
+                                                  tmp_path: Path) -> None:
+    from desktop.ui.app import AppController
+
+    paths = AppPaths.under(tmp_path / "root").ensure()
+    controller = AppController(paths, no_keyring_service)
+    controller.start()
+    wizard = controller.wizard
+    assert wizard is not None and wizard.isVisible()
+    shot(wizard, "wizard-welcome")
+    qtbot.mouseClick(wizard.welcome.demo_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: controller.window is not None and controller.window.isVisible(), timeout=20000)
+    window = controller.window
+    assert window is not None
+    qtbot.addWidget(window)
+    inbox = window.pages["inbox"]
+    qtbot.waitUntil(lambda: inbox.model.rowCount() >= 30, timeout=15000)
+    wait_idle(qtbot)
+    controller.close_workspace()
+    assert not any((paths.demo_workspace / "session").glob("comptoir.db*"))  # throw-away demo is gone
+
+
+def test_an_existing_passphrase_workspace_starts_at_the_unlock_dialog(
+        qtbot: QtBot, no_keyring_service: WorkspaceService, tmp_path: Path) -> None:
+    from desktop.ui.app import AppController
+
+    paths = AppPaths.under(tmp_path / "root").ensure()
+    no_keyring_service.create(paths.workspace, passphrase=PASSPHRASE)[0].close()
+    controller = AppController(paths, no_keyring_service)
+    controller.start()
+    dialog = controller.unlock_dialog
+    assert dialog is not None and dialog.isVisible() and not dialog.using_recovery
+    qtbot.addWidget(dialog)
+    dialog.passphrase.setText(PASSPHRASE)
+    dialog.on_unlock_clicked()
+    qtbot.waitUntil(lambda: controller.window is not None, timeout=15000)
+    qtbot.addWidget(controller.window)
+    assert controller.window.windowTitle() == "Comptoir"
+    wait_idle(qtbot)
+    controller.close_workspace()

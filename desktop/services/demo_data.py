@@ -270,6 +270,8 @@ class _Scenario:
     carrier: str | None = None
     abroad: bool = False                       # the customer lives outside France
     placed_days: tuple[float, float] | None = None
+    ship_after: float | None = None            # days from order to dispatch, when the story says so
+    delivered_ago: tuple[float, float] | None = None   # days before the first message it was delivered
     unread: bool = True                        # the last message, when it is the customer's, is unread
 
 
@@ -317,7 +319,7 @@ _SCENARIOS: tuple[_Scenario, ...] = (
         _in("Bonjour,\n\nLe suivi {carrier} de ma commande {order} (n° {tracking}) indique que le colis a été "
             "livré hier après-midi, mais je n'ai rien reçu : rien dans la boîte aux lettres, rien chez la "
             "gardienne, et j'étais chez moi toute la journée. Que puis-je faire ?\n\nCordialement,\n{full}"),
-    ), kind="delivered", urgency=2, placed_days=(4.0, 6.0)),
+    ), kind="delivered", urgency=2, placed_days=(4.0, 6.0), delivered_ago=(0.6, 1.1)),
     _Scenario("delivery_problem", "fr", "Colis abîmé – commande {order}", (
         _in("Bonjour,\n\nJ'ai reçu ce matin ma commande {order}. Malheureusement, le carton était enfoncé sur un "
             "coin et {product} est arrivé{pe} en trois morceaux. J'ai pris des photos du colis et du contenu "
@@ -329,7 +331,7 @@ _SCENARIOS: tuple[_Scenario, ...] = (
              "sûr.\n\nBelle journée,"),
         _in("Merci beaucoup pour votre réactivité ! Je vous envoie les photos dans un second message, elles "
             "sont un peu lourdes.\n\nBonne fin de journée,\n{first}"),
-    ), kind="delivered", urgency=2, category="ceramic", placed_days=(3.0, 6.0)),
+    ), kind="delivered", urgency=2, category="ceramic", placed_days=(3.0, 6.0), delivered_ago=(0.05, 0.3)),
     _Scenario("delivery_problem", "fr", "Colis incomplet ?", (
         _in("Bonjour,\n\nJ'ai bien reçu un colis pour la commande {order}, mais il ne contenait que {product} : "
             "il manquait {product2}. Est-ce qu'il arrive séparément, ou est-ce un oubli ?\n\nMerci,\n{first}"),
@@ -420,7 +422,7 @@ _SCENARIOS: tuple[_Scenario, ...] = (
             "que le site annonce 2 à 3 jours, et personne n'a répondu à mon premier message. En plus, {product} "
             "a coulé pendant le transport et tout est collant.\n\nJe ne recommanderai pas la boutique tant que ce "
             "n'est pas réglé.\n\n{full}"),
-    ), kind="delivered", urgency=2, category="candle", placed_days=(20.0, 24.0)),
+    ), kind="delivered", urgency=2, category="candle", placed_days=(20.0, 24.0), delivered_ago=(0.3, 2.0)),
     _Scenario("thanks", "fr", "Merci !", (
         _in("Bonjour Léa,\n\nJuste un petit mot pour vous dire que j'ai bien reçu ma commande : les bougies "
             "sentent divinement bon et l'emballage était magnifique. Ma mère a adoré son bol, elle ne le quitte "
@@ -463,7 +465,7 @@ _SCENARIOS: tuple[_Scenario, ...] = (
         _in("Hi,\n\nI've just opened my parcel (order {order}) and instead of the {product} I ordered, there's "
             "a completely different piece inside, a small grey espresso cup. Could you send the right one? I'm "
             "happy to post the cup back.\n\nThanks,\n{first}"),
-    ), kind="delivered", category="vase", placed_days=(4.0, 7.0)),
+    ), kind="delivered", category="vase", placed_days=(4.0, 7.0), delivered_ago=(0.05, 0.5)),
     _Scenario("return", "en", "Returning an item", (
         _in("Hello,\n\nI'd like to return the {product} from order {order}. It's lovely, but it's much bigger "
             "than I expected and doesn't fit on my shelf. It's unused and still in its box. What's the "
@@ -493,7 +495,7 @@ _SCENARIOS: tuple[_Scenario, ...] = (
         _in("Hi,\n\nYour website says orders ship within 2–3 working days, but order {order} only left the "
             "workshop a week after I placed it, and it missed the birthday it was meant for. Would you "
             "consider refunding the shipping cost?\n\nThanks,\n{first}"),
-    ), kind="delivered", category="candle", placed_days=(12.0, 16.0)),
+    ), kind="delivered", category="candle", placed_days=(12.0, 16.0), ship_after=7.0),
     _Scenario("refund_status", "en", "Refund for returned order {order}", (
         _in("Hi,\n\nAccording to the tracking, you received my return for order {order} last week. Has the "
             "refund been processed? I haven't seen anything on my card yet.\n\nThanks,\n{full}"),
@@ -557,7 +559,7 @@ _SCENARIOS: tuple[_Scenario, ...] = (
     _Scenario("thanks", "en", "Thank you!", (
         _in("Just wanted to say the {product} arrived safe and sound, beautifully packed. It's even nicer in "
             "person. Thank you!\n\n{first}"),
-    ), kind="delivered", urgency=0, category="ceramic"),
+    ), kind="delivered", urgency=0, category="ceramic", delivered_ago=(0.2, 1.5)),
     _Scenario("spam", "en", "Get your shop on Google's 1st page – GUARANTEED", (
         _in("Hello Atelier Lumière team,\n\nI was checking your website and noticed it is NOT on the first page "
             "of Google for \"handmade candles\". Our SEO experts guarantee a TOP 3 ranking in 30 days or your "
@@ -754,19 +756,21 @@ def _scenario_order(rng: random.Random, thread: _Thread, used: set[str]) -> _Ord
     if scenario.intent == "address_change" and any(m.direction == "out" for m in scenario.mails):
         address = _address(person, thread.new_street)   # the shop already made the change
     order = _Order(thread.person, scenario.kind, placed, _pick_items(rng, scenario), carrier, address, placed)
-    _settle(rng, order, start, used)
+    _settle(rng, order, start, used, ship_after=scenario.ship_after, delivered_ago=scenario.delivered_ago)
     if scenario.kind == "cancelled" and start - placed < timedelta(days=4):
         # cancelled in answer to this very conversation: when the shop replied
         order.refund_date = order.event = thread.times[min(1, len(thread.times) - 1)]
     return order
 
 
-def _settle(rng: random.Random, order: _Order, before: datetime, used: set[str]) -> None:
+def _settle(rng: random.Random, order: _Order, before: datetime, used: set[str], *,
+            ship_after: float | None = None, delivered_ago: tuple[float, float] | None = None) -> None:
     """Ship, deliver and refund the order as its kind says, all before `before`."""
     room = (before - order.placed).total_seconds() / 86400
     shipped = _KINDS[order.kind][3]
     if shipped:
-        order.ship = _minute(order.placed + timedelta(days=min(rng.uniform(0.6, 2.0), room * 0.5)))
+        days = ship_after if ship_after is not None else min(rng.uniform(0.6, 2.0), room * 0.5)
+        order.ship = _minute(order.placed + timedelta(days=days))
         number = _tracking_number(rng, order.carrier, used)
         order.tracking = [{"number": number, "url": _TRACKING_URLS[order.carrier].format(number),
                            "carrier": order.carrier}]
@@ -774,6 +778,9 @@ def _settle(rng: random.Random, order: _Order, before: datetime, used: set[str])
         if order.kind not in ("in_transit", "partial"):
             left = (before - order.ship).total_seconds() / 86400
             order.event = _minute(order.ship + timedelta(days=min(rng.uniform(1.5, 3.0), left * 0.5)))
+            if delivered_ago is not None:
+                delivered = _minute(before - timedelta(days=rng.uniform(*delivered_ago)))
+                order.event = max(delivered, order.ship + timedelta(hours=20))
     if order.kind in ("part_refunded", "refunded", "cancelled"):
         refund = _minute(before - timedelta(days=rng.uniform(5.0, 7.0)))
         order.refund_date = max(refund, order.event + timedelta(hours=2))

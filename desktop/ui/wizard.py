@@ -12,11 +12,11 @@ from PySide6.QtCore import Signal, Slot
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
+    QCommandLinkButton,
     QFormLayout,
     QLabel,
     QLineEdit,
     QPushButton,
-    QRadioButton,
     QVBoxLayout,
     QWidget,
     QWizard,
@@ -33,8 +33,11 @@ PAGE_WELCOME, PAGE_PROTECT, PAGE_RECOVERY = range(3)
 
 
 class WelcomePage(QWizardPage):
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+    """Two clear choices; the wizard shows only Cancel below them."""
+
+    def __init__(self, wizard: FirstRunWizard) -> None:
+        super().__init__(wizard)
+        self._wizard = wizard
         self.setTitle(self.tr("Welcome to Comptoir"))
         self.setSubTitle(self.tr("Your customer mail, your orders and your assistant, on this computer only."))
         layout = QVBoxLayout(self)
@@ -43,17 +46,30 @@ class WelcomePage(QWizardPage):
             "there is no Comptoir server."))
         text.setWordWrap(True)
         layout.addWidget(text)
-        self.create_choice = QRadioButton(self.tr("Create my workspace"))
-        self.create_choice.setObjectName("choiceCreate")
-        self.demo_choice = QRadioButton(self.tr("Try the demo (a fictional shop, nothing to set up)"))
-        self.demo_choice.setObjectName("choiceDemo")
-        self.create_choice.setChecked(True)
-        layout.addWidget(self.create_choice)
-        layout.addWidget(self.demo_choice)
+        self.create_button = QCommandLinkButton(
+            self.tr("Create my workspace"),
+            self.tr("An encrypted workspace for your shop's mail, orders and drafts."))
+        self.create_button.setObjectName("choiceCreate")
+        self.create_button.clicked.connect(self.on_create_clicked)
+        self.demo_button = QCommandLinkButton(
+            self.tr("Try the demo"),
+            self.tr("A fictional shop with customers, orders and conversations. Nothing to set up."))
+        self.demo_button.setObjectName("choiceDemo")
+        self.demo_button.clicked.connect(self.on_demo_clicked)
+        layout.addWidget(self.create_button)
+        layout.addWidget(self.demo_button)
         layout.addStretch(1)
 
+    @Slot()
+    def on_create_clicked(self) -> None:
+        self._wizard.next()
+
+    @Slot()
+    def on_demo_clicked(self) -> None:
+        self._wizard.choose_demo()
+
     def nextId(self) -> int:
-        return PAGE_PROTECT if self.create_choice.isChecked() else -1
+        return PAGE_PROTECT
 
 
 class ProtectionPage(QWizardPage):
@@ -243,6 +259,7 @@ class FirstRunWizard(QWizard):
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
         self.welcome = WelcomePage(self)
+        self.currentIdChanged.connect(self.on_current_id_changed)
         self.protection = ProtectionPage(self)
         self.recovery = RecoveryPage(self)
         self.setPage(PAGE_WELCOME, self.welcome)
@@ -251,11 +268,18 @@ class FirstRunWizard(QWizard):
         self.setButtonText(QWizard.WizardButton.FinishButton, self.tr("Open Comptoir"))
         self.resize(640, 460)
 
+    @Slot(int)
+    def on_current_id_changed(self, page_id: int) -> None:
+        standard = [QWizard.WizardButton.Stretch, QWizard.WizardButton.BackButton, QWizard.WizardButton.NextButton,
+                    QWizard.WizardButton.FinishButton, QWizard.WizardButton.CancelButton]
+        welcome = [QWizard.WizardButton.Stretch, QWizard.WizardButton.CancelButton]
+        self.setButtonLayout(welcome if page_id == PAGE_WELCOME else standard)
+
+    def choose_demo(self) -> None:
+        self.done(QWizard.DialogCode.Accepted)
+        self.demo_requested.emit()
+
     def accept(self) -> None:
-        if self.currentId() == PAGE_WELCOME and self.welcome.demo_choice.isChecked():
-            super().accept()
-            self.demo_requested.emit()
-            return
         super().accept()
         if self.workspace is not None:
             self.workspace_ready.emit(self.workspace)

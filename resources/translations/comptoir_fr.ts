@@ -6,50 +6,50 @@
     <message>
         <location filename="../../desktop/ui/app.py" line="100"/>
         <source>Preparing the demo shop…</source>
-        <translation type="unfinished"></translation>
+        <translation>Préparation de la boutique de démonstration…</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/app.py" line="114"/>
         <source>Choose a new passphrase for this workspace:</source>
-        <translation type="unfinished"></translation>
+        <translation>Choisissez une nouvelle phrase secrète pour cet espace de travail&#xa0;:</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/app.py" line="137"/>
         <source>You already have a workspace. Restart Comptoir to open it.</source>
-        <translation type="unfinished"></translation>
+        <translation>Vous avez déjà un espace de travail. Redémarrez Comptoir pour l’ouvrir.</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/app.py" line="182"/>
         <source>Comptoir is already open with this data folder. Switch to its window.</source>
-        <translation type="unfinished"></translation>
+        <translation>Comptoir est déjà ouvert avec ce dossier de données. Basculez vers sa fenêtre.</translation>
     </message>
 </context>
 <context>
     <name>AssistantPage</name>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="181"/>
+        <location filename="../../desktop/ui/pages.py" line="187"/>
         <source>Assistant</source>
-        <translation type="unfinished"></translation>
+        <translation>Assistant</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="182"/>
+        <location filename="../../desktop/ui/pages.py" line="188"/>
         <source>Chat with your assistant about a customer, an order or the week&apos;s open conversations.</source>
-        <translation type="unfinished"></translation>
+        <translation>Discutez avec votre assistant d’un client, d’une commande ou des conversations en cours de la semaine.</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="183"/>
+        <location filename="../../desktop/ui/pages.py" line="189"/>
         <source>Ask it to write an announcement, a newsletter or a policy text.</source>
-        <translation type="unfinished"></translation>
+        <translation>Demandez-lui de rédiger une annonce, une newsletter ou les conditions de votre boutique.</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="184"/>
+        <location filename="../../desktop/ui/pages.py" line="190"/>
         <source>It works with a language model running on this computer (Ollama, LM Studio, llama.cpp) or, if you choose, a cloud provider that only sees pseudonymised data.</source>
-        <translation type="unfinished"></translation>
+        <translation>Il fonctionne avec un modèle de langage exécuté sur cet ordinateur (Ollama, LM Studio, llama.cpp) ou, si vous le souhaitez, avec un fournisseur cloud qui ne voit que des données pseudonymisées.</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="186"/>
+        <location filename="../../desktop/ui/pages.py" line="192"/>
         <source>Conversations are kept in your encrypted workspace.</source>
-        <translation type="unfinished"></translation>
+        <translation>Les conversations sont conservées dans votre espace de travail chiffré.</translation>
     </message>
 </context>
 <context>
@@ -57,18 +57,19 @@
     <message>
         <location filename="../../desktop/ui/dialogs.py" line="33"/>
         <source>Comptoir ran into a problem</source>
-        <translation type="unfinished"></translation>
+        <translation>Comptoir a rencontré un problème</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/dialogs.py" line="36"/>
         <source>Something went wrong that Comptoir did not expect. Your data is safe: nothing was deleted.
 If it happens again, copy the report below and send it to your support contact. It holds no passwords or keys.</source>
-        <translation type="unfinished"></translation>
+        <translation>Comptoir a rencontré une erreur inattendue. Vos données sont en sécurité&#xa0;: rien n’a été supprimé.
+Si cela se reproduit, copiez le rapport ci-dessous et envoyez-le à votre contact d’assistance. Il ne contient aucun mot de passe ni aucune clé.</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/dialogs.py" line="43"/>
         <source>Copy report</source>
-        <translation type="unfinished"></translation>
+        <translation>Copier le rapport</translation>
     </message>
 </context>
 <context>
@@ -76,53 +77,53 @@ If it happens again, copy the report below and send it to your support contact. 
     <message>
         <location filename="../../desktop/ui/models.py" line="137"/>
         <source>Name</source>
-        <translation type="unfinished"></translation>
+        <translation>Nom</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/models.py" line="137"/>
         <source>E-mail addresses</source>
-        <translation type="unfinished"></translation>
+        <translation>Adresses e-mail</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/models.py" line="137"/>
         <source>Threads</source>
-        <translation type="unfinished"></translation>
+        <translation>Conversations</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/models.py" line="137"/>
         <source>Orders</source>
-        <translation type="unfinished"></translation>
+        <translation>Commandes</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/models.py" line="138"/>
         <source>No AI processing</source>
-        <translation type="unfinished"></translation>
+        <translation>Sans traitement IA</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/models.py" line="156"/>
         <source>yes</source>
-        <translation type="unfinished"></translation>
+        <translation>oui</translation>
     </message>
 </context>
 <context>
     <name>CustomersPage</name>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="203"/>
+        <location filename="../../desktop/ui/pages.py" line="209"/>
         <source>Customers</source>
-        <translation type="unfinished"></translation>
+        <translation>Clients</translation>
     </message>
 </context>
 <context>
     <name>FirstRunWizard</name>
     <message>
-        <location filename="../../desktop/ui/wizard.py" line="242"/>
+        <location filename="../../desktop/ui/wizard.py" line="258"/>
         <source>Comptoir — first start</source>
-        <translation type="unfinished"></translation>
+        <translation>Comptoir — premier démarrage</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/wizard.py" line="251"/>
+        <location filename="../../desktop/ui/wizard.py" line="268"/>
         <source>Open Comptoir</source>
-        <translation type="unfinished"></translation>
+        <translation>Ouvrir Comptoir</translation>
     </message>
 </context>
 <context>
@@ -130,17 +131,17 @@ If it happens again, copy the report below and send it to your support contact. 
     <message>
         <location filename="../../desktop/ui/pages.py" line="73"/>
         <source>Inbox</source>
-        <translation type="unfinished"></translation>
+        <translation>Boîte de réception</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/pages.py" line="76"/>
         <source>Search mail, customers, order or tracking numbers…</source>
-        <translation type="unfinished"></translation>
+        <translation>Rechercher des messages, des clients, des numéros de commande ou de suivi…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="103"/>
+        <location filename="../../desktop/ui/pages.py" line="109"/>
         <source>Select a conversation to read it.</source>
-        <translation type="unfinished"></translation>
+        <translation>Sélectionnez une conversation pour la lire.</translation>
     </message>
 </context>
 <context>
@@ -148,52 +149,52 @@ If it happens again, copy the report below and send it to your support contact. 
     <message>
         <location filename="../../desktop/ui/main_window.py" line="42"/>
         <source> — demo shop</source>
-        <translation type="unfinished"></translation>
+        <translation> — boutique de démonstration</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/main_window.py" line="53"/>
         <source>You are looking at a demo shop with fictional customers. Nothing here is real.</source>
-        <translation type="unfinished"></translation>
+        <translation>Vous consultez une boutique de démonstration avec des clients fictifs. Rien ici n’est réel.</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/main_window.py" line="55"/>
         <source>Create my workspace</source>
-        <translation type="unfinished"></translation>
+        <translation>Créer mon espace de travail</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/main_window.py" line="68"/>
         <source>Inbox</source>
-        <translation type="unfinished"></translation>
+        <translation>Boîte de réception</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/main_window.py" line="69"/>
         <source>Assistant</source>
-        <translation type="unfinished"></translation>
+        <translation>Assistant</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/main_window.py" line="70"/>
         <source>Customers</source>
-        <translation type="unfinished"></translation>
+        <translation>Clients</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/main_window.py" line="71"/>
         <source>Reports</source>
-        <translation type="unfinished"></translation>
+        <translation>Rapports</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/main_window.py" line="72"/>
         <source>Privacy</source>
-        <translation type="unfinished"></translation>
+        <translation>Confidentialité</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/main_window.py" line="73"/>
         <source>Settings</source>
-        <translation type="unfinished"></translation>
+        <translation>Paramètres</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/main_window.py" line="83"/>
         <source>Workspace: {path}</source>
-        <translation type="unfinished"></translation>
+        <translation>Espace de travail&#xa0;: {path}</translation>
     </message>
 </context>
 <context>
@@ -201,175 +202,175 @@ If it happens again, copy the report below and send it to your support contact. 
     <message>
         <location filename="../../desktop/ui/bridge.py" line="114"/>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation>Annuler</translation>
     </message>
 </context>
 <context>
     <name>Pages</name>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="143"/>
+        <location filename="../../desktop/ui/pages.py" line="149"/>
         <source>Orders</source>
-        <translation type="unfinished"></translation>
+        <translation>Commandes</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="226"/>
+        <location filename="../../desktop/ui/pages.py" line="232"/>
         <source>The workspace key is kept in this computer&apos;s keyring ({backend}).</source>
-        <translation type="unfinished"></translation>
+        <translation>La clé de l’espace de travail est conservée dans le trousseau de clés du système de cet ordinateur ({backend}).</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="229"/>
+        <location filename="../../desktop/ui/pages.py" line="235"/>
         <source>The workspace key is protected by your passphrase (Argon2id).</source>
-        <translation type="unfinished"></translation>
+        <translation>La clé de l’espace de travail est protégée par votre phrase secrète (Argon2id).</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="230"/>
+        <location filename="../../desktop/ui/pages.py" line="236"/>
         <source>Demo workspace: its key exists only in memory and is forgotten when Comptoir closes.</source>
-        <translation type="unfinished"></translation>
+        <translation>Espace de travail de démonstration&#xa0;: sa clé n’existe qu’en mémoire et est effacée à la fermeture de Comptoir.</translation>
     </message>
 </context>
 <context>
     <name>PrivacyPage</name>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="239"/>
+        <location filename="../../desktop/ui/pages.py" line="245"/>
         <source>Privacy</source>
-        <translation type="unfinished"></translation>
+        <translation>Confidentialité</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="241"/>
+        <location filename="../../desktop/ui/pages.py" line="247"/>
         <source>Everything Comptoir holds is in one encrypted database on this computer.</source>
-        <translation type="unfinished"></translation>
+        <translation>Toutes les données de Comptoir se trouvent dans une seule base de données chiffrée, sur cet ordinateur.</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="244"/>
+        <location filename="../../desktop/ui/pages.py" line="250"/>
         <source>Counting…</source>
-        <translation type="unfinished"></translation>
+        <translation>Décompte en cours…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="249"/>
+        <location filename="../../desktop/ui/pages.py" line="255"/>
         <source>Coming next: export everything or one customer&apos;s data in one click, erase everything or one customer, retention rules, and the ledger of every byte sent to a provider.</source>
-        <translation type="unfinished"></translation>
+        <translation>Prochainement&#xa0;: export de toutes les données ou de celles d’un client en un clic, effacement de tout ou d’un seul client, règles de conservation et registre de chaque octet envoyé à un fournisseur.</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="260"/>
+        <location filename="../../desktop/ui/pages.py" line="266"/>
         <source>Held: {threads} conversations, {messages} messages, {customers} customers, {orders} orders, {chats} chats. Size on disk: {size}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Contenu&#xa0;: {threads} conversations, {messages} messages, {customers} clients, {orders} commandes, {chats} discussions. Taille sur le disque&#xa0;: {size}.</translation>
     </message>
 </context>
 <context>
     <name>ProtectionPage</name>
     <message>
-        <location filename="../../desktop/ui/wizard.py" line="65"/>
+        <location filename="../../desktop/ui/wizard.py" line="81"/>
         <source>Protect your workspace</source>
-        <translation type="unfinished"></translation>
+        <translation>Protégez votre espace de travail</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/wizard.py" line="67"/>
+        <location filename="../../desktop/ui/wizard.py" line="83"/>
         <source>Checking this computer&apos;s keyring…</source>
-        <translation type="unfinished"></translation>
+        <translation>Vérification du trousseau de clés du système…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/wizard.py" line="71"/>
+        <location filename="../../desktop/ui/wizard.py" line="87"/>
         <source>Use a passphrase instead of the system keyring</source>
-        <translation type="unfinished"></translation>
+        <translation>Utiliser une phrase secrète plutôt que le trousseau de clés du système</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/wizard.py" line="84"/>
+        <location filename="../../desktop/ui/wizard.py" line="100"/>
         <source>Passphrase</source>
-        <translation type="unfinished"></translation>
+        <translation>Phrase secrète</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/wizard.py" line="85"/>
+        <location filename="../../desktop/ui/wizard.py" line="101"/>
         <source>Again</source>
-        <translation type="unfinished"></translation>
+        <translation>Confirmation</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/wizard.py" line="108"/>
+        <location filename="../../desktop/ui/wizard.py" line="124"/>
         <source>Your workspace key will be kept in this computer&apos;s keyring ({backend}). Comptoir will open without asking for a password.</source>
-        <translation type="unfinished"></translation>
+        <translation>La clé de votre espace de travail sera conservée dans le trousseau de clés du système de cet ordinateur ({backend}). Comptoir s’ouvrira sans vous demander de mot de passe.</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/wizard.py" line="113"/>
+        <location filename="../../desktop/ui/wizard.py" line="129"/>
         <source>Choose a passphrase to protect your workspace. {reason} You will type the passphrase each time Comptoir opens. At least {n} characters.</source>
-        <translation type="unfinished"></translation>
+        <translation>Choisissez une phrase secrète pour protéger votre espace de travail. {reason} Vous devrez la saisir à chaque ouverture de Comptoir. {n} caractères au minimum.</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/wizard.py" line="155"/>
+        <location filename="../../desktop/ui/wizard.py" line="171"/>
         <source>Creating your encrypted workspace…</source>
-        <translation type="unfinished"></translation>
+        <translation>Création de votre espace de travail chiffré…</translation>
     </message>
 </context>
 <context>
     <name>RecoveryPage</name>
     <message>
-        <location filename="../../desktop/ui/wizard.py" line="182"/>
+        <location filename="../../desktop/ui/wizard.py" line="198"/>
         <source>Save your recovery key</source>
-        <translation type="unfinished"></translation>
+        <translation>Conservez votre clé de récupération</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/wizard.py" line="185"/>
+        <location filename="../../desktop/ui/wizard.py" line="201"/>
         <source>This key opens your workspace if this computer&apos;s keyring is reset, if you forget your passphrase or when you move to a new computer. It is shown only now. Write it down or print it, and keep it somewhere safe, away from this computer.</source>
-        <translation type="unfinished"></translation>
+        <translation>Cette clé ouvre votre espace de travail si le trousseau de clés du système est réinitialisé, si vous oubliez votre phrase secrète ou lorsque vous changez d’ordinateur. Elle ne sera plus jamais affichée. Notez-la ou imprimez-la, et conservez-la en lieu sûr, à l’écart de cet ordinateur.</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/wizard.py" line="199"/>
+        <location filename="../../desktop/ui/wizard.py" line="215"/>
         <source>Copy</source>
-        <translation type="unfinished"></translation>
+        <translation>Copier</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/wizard.py" line="202"/>
+        <location filename="../../desktop/ui/wizard.py" line="218"/>
         <source>I have saved my recovery key somewhere safe</source>
-        <translation type="unfinished"></translation>
+        <translation>J’ai conservé ma clé de récupération en lieu sûr</translation>
     </message>
 </context>
 <context>
     <name>ReportsPage</name>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="192"/>
+        <location filename="../../desktop/ui/pages.py" line="198"/>
         <source>Reports</source>
-        <translation type="unfinished"></translation>
+        <translation>Rapports</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="193"/>
+        <location filename="../../desktop/ui/pages.py" line="199"/>
         <source>How many conversations you receive and answer, by topic and by week.</source>
-        <translation type="unfinished"></translation>
+        <translation>Le nombre de conversations que vous recevez et auxquelles vous répondez, par sujet et par semaine.</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="194"/>
+        <location filename="../../desktop/ui/pages.py" line="200"/>
         <source>Which questions come back most often, to improve your shop pages and templates.</source>
-        <translation type="unfinished"></translation>
+        <translation>Les questions qui reviennent le plus souvent, pour améliorer les pages de votre boutique et vos modèles de réponse.</translation>
     </message>
 </context>
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="273"/>
-        <source>Settings</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <location filename="../../desktop/ui/pages.py" line="279"/>
+        <source>Settings</source>
+        <translation>Paramètres</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages.py" line="285"/>
         <source>Secrets protected by</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/pages.py" line="283"/>
-        <source>Workspace folder</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/pages.py" line="286"/>
-        <source>Same as the system</source>
-        <translation type="unfinished"></translation>
+        <translation>Secrets protégés par</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/pages.py" line="289"/>
-        <source>Language</source>
-        <translation type="unfinished"></translation>
+        <source>Workspace folder</source>
+        <translation>Dossier de l’espace de travail</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="317"/>
+        <location filename="../../desktop/ui/pages.py" line="292"/>
+        <source>Same as the system</source>
+        <translation>Identique au système</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages.py" line="295"/>
+        <source>Language</source>
+        <translation>Langue</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages.py" line="323"/>
         <source>Saved. The new language applies the next time Comptoir starts.</source>
-        <translation type="unfinished"></translation>
+        <translation>Enregistré. La nouvelle langue s’appliquera au prochain démarrage de Comptoir.</translation>
     </message>
 </context>
 <context>
@@ -377,22 +378,22 @@ If it happens again, copy the report below and send it to your support contact. 
     <message>
         <location filename="../../desktop/ui/models.py" line="38"/>
         <source>Customer</source>
-        <translation type="unfinished"></translation>
+        <translation>Client</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/models.py" line="38"/>
         <source>Subject</source>
-        <translation type="unfinished"></translation>
+        <translation>Objet</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/models.py" line="38"/>
         <source>Date</source>
-        <translation type="unfinished"></translation>
+        <translation>Date</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/models.py" line="38"/>
         <source>Status</source>
-        <translation type="unfinished"></translation>
+        <translation>Statut</translation>
     </message>
 </context>
 <context>
@@ -400,60 +401,70 @@ If it happens again, copy the report below and send it to your support contact. 
     <message>
         <location filename="../../desktop/ui/dialogs.py" line="71"/>
         <source>Unlock Comptoir</source>
-        <translation type="unfinished"></translation>
+        <translation>Déverrouiller Comptoir</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/dialogs.py" line="82"/>
         <source>Type the passphrase of your workspace:</source>
-        <translation type="unfinished"></translation>
+        <translation>Saisissez la phrase secrète de votre espace de travail&#xa0;:</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/dialogs.py" line="91"/>
         <source>Type the recovery key you saved when the workspace was created:</source>
-        <translation type="unfinished"></translation>
+        <translation>Saisissez la clé de récupération conservée lors de la création de l’espace de travail&#xa0;:</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/dialogs.py" line="113"/>
         <source>Unlock</source>
-        <translation type="unfinished"></translation>
+        <translation>Déverrouiller</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/dialogs.py" line="124"/>
         <source>Use my passphrase instead</source>
-        <translation type="unfinished"></translation>
+        <translation>Utiliser plutôt ma phrase secrète</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/dialogs.py" line="125"/>
         <source>I forgot my passphrase: use the recovery key</source>
-        <translation type="unfinished"></translation>
+        <translation>J’ai oublié ma phrase secrète&#xa0;: utiliser la clé de récupération</translation>
     </message>
 </context>
 <context>
     <name>WelcomePage</name>
     <message>
-        <location filename="../../desktop/ui/wizard.py" line="38"/>
+        <location filename="../../desktop/ui/wizard.py" line="41"/>
         <source>Welcome to Comptoir</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/wizard.py" line="39"/>
-        <source>Your customer mail, your orders and your assistant, on this computer only.</source>
-        <translation type="unfinished"></translation>
+        <translation>Bienvenue dans Comptoir</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/wizard.py" line="42"/>
+        <source>Your customer mail, your orders and your assistant, on this computer only.</source>
+        <translation>Vos e-mails clients, vos commandes et votre assistant, uniquement sur cet ordinateur.</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/wizard.py" line="45"/>
         <source>Comptoir keeps everything in an encrypted workspace on this computer. Nothing is sent to us: there is no Comptoir server.</source>
-        <translation type="unfinished"></translation>
+        <translation>Comptoir conserve tout dans un espace de travail chiffré sur cet ordinateur. Rien ne nous est envoyé&#xa0;: il n’existe aucun serveur Comptoir.</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/wizard.py" line="46"/>
+        <location filename="../../desktop/ui/wizard.py" line="50"/>
         <source>Create my workspace</source>
-        <translation type="unfinished"></translation>
+        <translation>Créer mon espace de travail</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/wizard.py" line="48"/>
-        <source>Try the demo (a fictional shop, nothing to set up)</source>
-        <translation type="unfinished"></translation>
+        <location filename="../../desktop/ui/wizard.py" line="51"/>
+        <source>An encrypted workspace for your shop&apos;s mail, orders and drafts.</source>
+        <translation>Un espace de travail chiffré pour les messages, les commandes et les brouillons de votre boutique.</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/wizard.py" line="55"/>
+        <source>Try the demo</source>
+        <translation>Essayer la démo</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/wizard.py" line="56"/>
+        <source>A fictional shop with customers, orders and conversations. Nothing to set up.</source>
+        <translation>Une boutique fictive avec des clients, des commandes et des conversations. Rien à configurer.</translation>
     </message>
 </context>
 </TS>
