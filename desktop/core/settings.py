@@ -50,9 +50,10 @@ class Setting:
             raise ValueError(f"{self.key} must be true or false")
         if self.type is int:
             try:
-                return self.validate(int(text))
+                number = int(text)
             except ValueError:
                 raise ValueError(f"{self.key} must be a whole number") from None
+            return self.validate(number)
         return self.validate(self.type(text))
 
     def encode(self, value: Any) -> str:
