@@ -1,0 +1,1 @@
+"""Mail adapter: IMAP sync, MIME parsing, drafts and SMTP sending."""
