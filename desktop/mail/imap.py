@@ -21,6 +21,7 @@ from typing import Any, Protocol
 import imapclient
 from imapclient import exceptions as imap_errors
 from imapclient.imapclient import DRAFTS, SENT, SocketTimeout
+from imapclient.response_parser import parse_fetch_response
 
 from desktop.core.errors import UserFacingError
 from desktop.core.mail import AccountConfig, Security
@@ -212,12 +213,21 @@ class ImapSession:
     def flags(self, uids: Sequence[int] | None = None, *, changed_since: int | None = None
               ) -> dict[int, tuple[str, ...]]:
         """Flags of `uids` (default all), or only of those changed since a MODSEQ (CONDSTORE)."""
-        target: Any = list(uids) if uids is not None else "1:*"
         if uids is not None and not uids:
             return {}
-        modifiers = [f"CHANGEDSINCE {changed_since}"] if changed_since is not None and self.condstore else None
-        data = self.client.fetch(target, ["FLAGS"], modifiers=modifiers)
-        return {int(uid): _flags(f.get(b"FLAGS", ())) for uid, f in data.items()}
+        target = uid_set(uids) if uids is not None else "1:*"
+        modifiers = f" (CHANGEDSINCE {changed_since})" if changed_since is not None and self.condstore else ""
+        # imapclient's fetch() only takes explicit UID lists (it filters the answer by them), which makes the
+        # command line grow with the mailbox; a compact UID set keeps it short (Dovecot caps lines at 64 KiB).
+        imap = self.client._imap
+        tag = imap._command("UID", "FETCH", target, "(UID FLAGS)" + modifiers)
+        typ, data = imap._command_complete("FETCH", tag)
+        self.client._checkok("fetch", typ, data)
+        typ, data = imap._untagged_response(typ, data, "FETCH")
+        parsed = parse_fetch_response(data, False, True)
+        wanted = set(uids) if uids is not None else None
+        return {int(uid): _flags(f.get(b"FLAGS", ())) for uid, f in parsed.items()
+                if wanted is None or int(uid) in wanted}
 
     def append(self, folder: str, raw: bytes, flags: Iterable[str], when: datetime | None = None) -> int | None:
         """APPEND a message; returns its UID when the server says (UIDPLUS APPENDUID)."""
@@ -260,6 +270,21 @@ class ImapSession:
                 self.client.shutdown()
             except Exception as exc:
                 log.debug("shutdown after failed logout: %s", type(exc).__name__)
+
+
+def uid_set(uids: Iterable[int]) -> str:
+    """[1, 2, 3, 7, 9, 10] → '1:3,7,9:10'."""
+    ordered = sorted(set(uids))
+    parts: list[str] = []
+    start = prev = ordered[0]
+    for uid in ordered[1:]:
+        if uid == prev + 1:
+            prev = uid
+            continue
+        parts.append(f"{start}:{prev}" if prev != start else str(start))
+        start = prev = uid
+    parts.append(f"{start}:{prev}" if prev != start else str(start))
+    return ",".join(parts)
 
 
 def _flags(raw: Iterable[Any]) -> tuple[str, ...]:

@@ -350,6 +350,7 @@ class MailService:
     def send(self, thread_id: int, body: str) -> int:
         """Send the reply by SMTP — only ever called on the merchant's explicit click — then file it in Sent."""
         _ctx, cfg, password, msg, _mid, draft_id = self._reply(thread_id, body)
+        in_mailbox = self.db.call(lambda c: repo.draft(c, draft_id)) or {}
         self.db.write(lambda c: repo.set_draft_status(c, draft_id, "sending"))
         try:
             sent_bytes = smtp_mod.send(cfg, password, msg, ca_file=self.ca_file)
@@ -371,10 +372,11 @@ class MailService:
             try:
                 sent_folder = session.special_folder("sent") or "Sent"
                 session.append(sent_folder, msg.as_bytes(), flags=("\\Seen",), when=datetime.now(UTC))
-                previous = self.db.call(lambda c: repo.draft(c, draft_id)) or {}
                 drafts_folder = session.special_folder("drafts")
-                if previous.get("imap_uid") and drafts_folder:
-                    session.delete(drafts_folder, int(previous["imap_uid"]))
+                if in_mailbox.get("imap_uid") and drafts_folder:
+                    known = self.db.call(lambda c: repo.folder_by_role(c, cfg.id or 0, "drafts"))
+                    session.delete(drafts_folder, int(in_mailbox["imap_uid"]),
+                                   expected_uidvalidity=known.uidvalidity if known else None)
             finally:
                 session.close()
         except MailConnectionError as exc:

@@ -11,6 +11,7 @@ from typing import Any
 
 from desktop.core.models import CustomerSummary, ThreadDetail, ThreadSummary, WorkspaceStats
 from desktop.core.settings import REGISTRY
+from desktop.services.mail import MailService
 from desktop.services.workspace import Workspace, save_ui_language
 from desktop.store import repositories as repo
 from desktop.store.connection import DatabaseError
@@ -19,9 +20,23 @@ from desktop.store.connection import DatabaseError
 class Session:
     """The services of one open workspace."""
 
-    def __init__(self, workspace: Workspace) -> None:
+    def __init__(self, workspace: Workspace, *, ca_file: str | None = None) -> None:
         self.workspace = workspace
         self.db = workspace.db
+        self.ca_file = ca_file
+        self._mail: MailService | None = None
+
+    @property
+    def mail(self) -> MailService:
+        """Mail accounts, sync, drafts and sending for this workspace."""
+        if self._mail is None:
+            self._mail = MailService(self.db, ca_file=self.ca_file)
+        return self._mail
+
+    def close(self) -> None:
+        if self._mail is not None:
+            self._mail.close()
+        self.workspace.close()
 
     # settings
     def get_setting(self, key: str) -> Any:
@@ -60,6 +75,30 @@ class Session:
             return tid
 
         return self.db.write(_add)
+
+    def draft_text(self, thread_id: int) -> str:
+        """The merchant's unsent reply for this thread, if any (kept as they type)."""
+
+        def _get(conn: Any) -> str:
+            row = conn.execute("SELECT body FROM drafts WHERE thread_id = ? AND status IN ('editing', 'in_mailbox', "
+                               "'failed') ORDER BY id DESC LIMIT 1", (thread_id,)).fetchone()
+            return str(row[0]) if row else ""
+
+        return self.db.call(_get)
+
+    def keep_draft_text(self, thread_id: int, body: str) -> None:
+        """Save the reply being typed (locally, encrypted); nothing leaves the computer."""
+
+        def _keep(conn: Any) -> None:
+            row = conn.execute("SELECT id FROM drafts WHERE thread_id = ? AND status IN ('editing', 'in_mailbox', "
+                               "'failed') ORDER BY id DESC LIMIT 1", (thread_id,)).fetchone()
+            if row:
+                conn.execute("UPDATE drafts SET body = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now') "
+                             "WHERE id = ?", (body, row[0]))
+            else:
+                conn.execute("INSERT INTO drafts(thread_id, body) VALUES (?, ?)", (thread_id, body))
+
+        self.db.write(_keep)
 
     # customers
     def customers(self) -> list[CustomerSummary]:

@@ -377,7 +377,8 @@ def draft(conn: Conn, draft_id: int) -> dict[str, Any] | None:
 def set_draft_status(conn: Conn, draft_id: int, status: str, *, imap_folder_id: int | None = None,
                      imap_uid: int | None = None, error: str | None = None) -> None:
     conn.execute(
-        "UPDATE drafts SET status = ?, imap_folder_id = ?, imap_uid = ?, error = ?, "
+        "UPDATE drafts SET status = ?, imap_folder_id = COALESCE(?, imap_folder_id), "
+        "imap_uid = COALESCE(?, imap_uid), error = ?, "
         "sent_at = CASE WHEN ? = 'sent' THEN strftime('%Y-%m-%dT%H:%M:%SZ','now') ELSE sent_at END, "
         "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id = ?",
         (status, imap_folder_id, imap_uid, error, status, draft_id))

@@ -35,6 +35,7 @@ class AppController(QObject):
         self.service = service
         self.language = language
         self.workspace: Workspace | None = None
+        self.session: Session | None = None
         self.window: MainWindow | None = None
         self.wizard: FirstRunWizard | None = None
         self.unlock_dialog: UnlockDialog | None = None
@@ -125,7 +126,8 @@ class AppController(QObject):
     @Slot(object)
     def open_workspace(self, workspace: Workspace) -> None:
         self.workspace = workspace
-        self.window = MainWindow(Session(workspace))
+        self.session = Session(workspace)
+        self.window = MainWindow(self.session)
         self.window.create_workspace_requested.connect(self.on_create_workspace_requested)
         self.window.closing.connect(self.on_window_closing)
         self.window.show()
@@ -144,9 +146,14 @@ class AppController(QObject):
         QApplication.quit()
 
     def close_workspace(self) -> None:
-        if self.workspace is not None:
+        if self.window is not None:
+            self.window.stop_background()
+        if self.session is not None:
+            self.session.close()
+            self.session = None
+        elif self.workspace is not None:
             self.workspace.close()
-            self.workspace = None
+        self.workspace = None
 
 
 def single_instance_lock(paths: AppPaths) -> QLockFile | None:

@@ -87,6 +87,7 @@ class Operation(Generic[T]):
         self._failure: Callable[[UserFacingError], None] | None = None
         self._finally: Callable[[], None] | None = None
         self._progress_label: str | None = None
+        self._progress_cb: Callable[[Progress], None] | None = None
         self._dialog: QProgressDialog | None = None
 
     def on_success(self, cb: Callable[[T], None]) -> Operation[T]:
@@ -100,6 +101,11 @@ class Operation(Generic[T]):
 
     def on_done(self, cb: Callable[[], None]) -> Operation[T]:
         self._finally = cb
+        return self
+
+    def on_progress(self, cb: Callable[[Progress], None]) -> Operation[T]:
+        """Show progress inline (e.g. a status line) instead of a dialog; runs on the UI thread."""
+        self._progress_cb = cb
         return self
 
     def with_progress(self, label: str) -> Operation[T]:
@@ -139,7 +145,11 @@ class Operation(Generic[T]):
     # --- UI side --------------------------------------------------------------------------------------
 
     def _show_progress(self, progress: Progress) -> None:
-        if self._dialog is None or self.token.cancelled:
+        if self.token.cancelled:
+            return
+        if self._progress_cb is not None:
+            self._progress_cb(progress)
+        if self._dialog is None:
             return
         self._dialog.setMaximum(max(progress.total, 0))
         self._dialog.setValue(min(progress.done, progress.total) if progress.total else 0)

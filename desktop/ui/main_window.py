@@ -96,6 +96,12 @@ class MainWindow(QMainWindow):
         if isinstance(page, Page):
             page.activate()
 
+    def stop_background(self) -> None:
+        """Stop watching mailboxes (called before the workspace closes)."""
+        inbox = self.pages.get("inbox")
+        if isinstance(inbox, InboxPage):
+            inbox.stop_watching()
+
     def closeEvent(self, event: QCloseEvent) -> None:
         self.closing.emit()
         super().closeEvent(event)

@@ -11,9 +11,12 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QFormLayout,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
     QSplitter,
     QTableView,
     QTextBrowser,
@@ -22,8 +25,11 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.models import KeyMode, ThreadDetail, WorkspaceStats
+from desktop.services.mail import SyncReport
 from desktop.services.session import Session
-from desktop.ui.bridge import op
+from desktop.tasks.cancel import CancelToken, Job, Progress
+from desktop.ui.accounts import AccountsPanel
+from desktop.ui.bridge import on_ui_thread, op
 from desktop.ui.models import CustomerModel, ThreadListModel, short_date
 
 
@@ -70,7 +76,24 @@ class InboxPage(Page):
         super().__init__(session, parent)
         self.setObjectName("inboxPage")
         layout = QVBoxLayout(self)
-        layout.addWidget(_title(self.tr("Inbox")))
+        top = QHBoxLayout()
+        top.addWidget(_title(self.tr("Inbox")))
+        top.addStretch(1)
+        self.sync_status = QLabel()
+        self.sync_status.setObjectName("syncStatus")
+        top.addWidget(self.sync_status)
+        self.sync_button = QPushButton(self.tr("Check mail"))
+        self.sync_button.setObjectName("syncButton")
+        self.sync_button.clicked.connect(self.on_sync_clicked)
+        top.addWidget(self.sync_button)
+        self.cancel_sync = QPushButton(self.tr("Cancel"))
+        self.cancel_sync.setObjectName("cancelSync")
+        self.cancel_sync.hide()
+        top.addWidget(self.cancel_sync)
+        layout.addLayout(top)
+        self._sync_token: CancelToken | None = None
+        self._watch_tokens: list[CancelToken] = []
+        self.cancel_sync.clicked.connect(self.on_cancel_sync_clicked)
         self.search = QLineEdit()
         self.search.setObjectName("inboxSearch")
         self.search.setPlaceholderText(self.tr("Search mail, customers, order or tracking numbers…"))
@@ -107,12 +130,185 @@ class InboxPage(Page):
         self.view.setOpenLinks(False)  # links open only on a click, in the merchant's browser
         self.view.anchorClicked.connect(self.on_anchor_clicked)
         self.view.setPlaceholderText(self.tr("Select a conversation to read it."))
-        splitter.addWidget(self.view)
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(self.view)
+        right.addWidget(self._reply_box())
+        right.setSizes([460, 200])
+        splitter.addWidget(right)
         splitter.setSizes([480, 560])
         layout.addWidget(splitter, 1)
 
+    def _reply_box(self) -> QWidget:
+        box = QWidget()
+        box.setObjectName("replyBox")
+        col = QVBoxLayout(box)
+        col.setContentsMargins(0, 0, 0, 0)
+        self.editor = QPlainTextEdit()
+        self.editor.setObjectName("replyEditor")
+        self.editor.setPlaceholderText(self.tr("Write your reply…"))
+        self.editor.setEnabled(False)
+        col.addWidget(self.editor, 1)
+        row = QHBoxLayout()
+        self.reply_status = QLabel()
+        self.reply_status.setObjectName("replyStatus")
+        self.reply_status.setWordWrap(True)
+        row.addWidget(self.reply_status, 1)
+        self.save_draft_button = QPushButton(self.tr("Save to Drafts"))
+        self.save_draft_button.setObjectName("saveDraft")
+        self.send_button = QPushButton(self.tr("Send"))
+        self.send_button.setObjectName("sendReply")
+        for b in (self.save_draft_button, self.send_button):
+            b.setEnabled(False)
+            row.addWidget(b)
+        col.addLayout(row)
+        self._autosave = QTimer(self)
+        self._autosave.setObjectName("draftAutosave")
+        self._autosave.setSingleShot(True)
+        self._autosave.setInterval(800)
+        self._autosave.timeout.connect(self.on_autosave_timeout)
+        self.editor.textChanged.connect(self.on_editor_text_changed)
+        self.save_draft_button.clicked.connect(self.on_save_draft_clicked)
+        self.send_button.clicked.connect(self.on_send_clicked)
+        self._thread_id: int | None = None
+        self._loading_draft = False
+        return box
+
     def refresh(self) -> None:
         self.model.reload(self.search.text().strip())
+        self.start_watching()
+
+    # --- mail sync --------------------------------------------------------------------------------
+
+    def start_watching(self) -> None:
+        """New mail by IDLE (or polling) for every mailbox, in the background, until the window closes."""
+        if self._watch_tokens:
+            return
+
+        def _accounts(job: Job) -> tuple[list[int], int]:
+            ids = [a.id for a in self.session.mail.accounts() if a.id is not None]
+            return ids, int(self.session.get_setting("sync.poll_interval_minutes"))
+
+        op(self, _accounts).on_success(self._watch).run()
+
+    def _watch(self, found: tuple[list[int], int]) -> None:
+        ids, minutes = found
+        self.sync_button.setEnabled(bool(ids))
+        if not ids:
+            self.sync_status.setText(self.tr("No mailbox connected yet (Settings)."))
+            return
+        for account_id in ids:
+            def _run(job: Job, aid: int = account_id) -> None:
+                self.session.mail.watch(aid, job, lambda _r: on_ui_thread(self.on_new_mail), poll_seconds=minutes * 60)
+
+            token = (op(self, _run).on_progress(self._show_sync_progress)
+                     .on_failure(lambda e: self.sync_status.setText(e.message)).run())
+            self._watch_tokens.append(token)
+
+    def stop_watching(self) -> None:
+        for token in self._watch_tokens:
+            token.cancel()
+        self._watch_tokens.clear()
+        if self._sync_token is not None:
+            self._sync_token.cancel()
+
+    def on_new_mail(self) -> None:
+        self.sync_status.setText(self.tr("New mail."))
+        self.model.reload(self.search.text().strip())
+
+    def _show_sync_progress(self, progress: Progress) -> None:
+        self.sync_status.setText(progress.label)
+
+    @Slot()
+    def on_sync_clicked(self) -> None:
+        def _sync(job: Job) -> list[SyncReport]:
+            return [self.session.mail.sync(a.id, job) for a in self.session.mail.accounts() if a.id is not None]
+
+        self.sync_button.setEnabled(False)
+        self.cancel_sync.show()
+        self.sync_status.setText(self.tr("Checking mail…"))
+        self._sync_token = (op(self, _sync).on_progress(self._show_sync_progress)
+                            .on_success(self._synced)
+                            .on_failure(lambda e: self.sync_status.setText(f"{e.message} {e.hint}".strip()))
+                            .on_done(self._sync_done).run())
+
+    def _synced(self, reports: list[SyncReport]) -> None:
+        added = sum(r.added for r in reports)
+        self.sync_status.setText(self.tr("Up to date: {n} new message(s).").format(n=added))
+        self.model.reload(self.search.text().strip())
+
+    def _sync_done(self) -> None:
+        self.sync_button.setEnabled(True)
+        self.cancel_sync.hide()
+        if self._sync_token is not None and self._sync_token.cancelled:
+            self.sync_status.setText(self.tr("Cancelled."))
+        self._sync_token = None
+
+    @Slot()
+    def on_cancel_sync_clicked(self) -> None:
+        if self._sync_token is not None:
+            self._sync_token.cancel()
+
+    # --- reply ------------------------------------------------------------------------------------
+
+    def _load_reply(self, thread_id: int) -> None:
+        self._thread_id = thread_id
+        self.reply_status.clear()
+
+        def _shown(text: str) -> None:
+            if self._thread_id != thread_id:
+                return
+            self._loading_draft = True
+            self.editor.setPlainText(text)
+            self._loading_draft = False
+            for w in (self.editor, self.save_draft_button, self.send_button):
+                w.setEnabled(True)
+
+        op(self, lambda job: self.session.draft_text(thread_id)).on_success(_shown).run()
+
+    @Slot()
+    def on_editor_text_changed(self) -> None:
+        if not self._loading_draft and self._thread_id is not None:
+            self._autosave.start()
+
+    @Slot()
+    def on_autosave_timeout(self) -> None:
+        thread_id, text = self._thread_id, self.editor.toPlainText()
+        if thread_id is not None:
+            op(self, lambda job: self.session.keep_draft_text(thread_id, text)).run()
+
+    @Slot()
+    def on_save_draft_clicked(self) -> None:
+        self._reply_action(send=False)
+
+    @Slot()
+    def on_send_clicked(self) -> None:
+        self._reply_action(send=True)
+
+    def _reply_action(self, *, send: bool) -> None:
+        thread_id, text = self._thread_id, self.editor.toPlainText()
+        if thread_id is None or not text.strip():
+            self.reply_status.setText(self.tr("Write a reply first."))
+            return
+        self._autosave.stop()
+        for b in (self.save_draft_button, self.send_button):
+            b.setEnabled(False)
+        self.reply_status.setText(self.tr("Sending…") if send else self.tr("Saving to Drafts…"))
+        mail = self.session.mail
+
+        def _done(_draft_id: int) -> None:
+            self.reply_status.setText(self.tr("Sent. A copy is in your Sent folder.") if send
+                                      else self.tr("Saved in your mailbox's Drafts folder."))
+            self.model.reload(self.search.text().strip())
+
+        (op(self, lambda job: mail.send(thread_id, text) if send else mail.save_draft(thread_id, text))
+         .on_success(_done)
+         .on_failure(lambda e: self.reply_status.setText(f"{e.message} {e.hint}".strip()))
+         .on_done(self._reply_buttons_on)
+         .run())
+
+    def _reply_buttons_on(self) -> None:
+        for b in (self.save_draft_button, self.send_button):
+            b.setEnabled(True)
 
     @Slot()
     def on_debounce_timeout(self) -> None:
@@ -131,6 +327,7 @@ class InboxPage(Page):
             self.view.clear()
             return
         self.view.setHtml(render_thread(detail))
+        self._load_reply(detail.thread.id)
         self.thread_shown.emit(detail.thread.id)
 
     @Slot(QUrl)
@@ -294,6 +491,9 @@ class SettingsPage(Page):
         self.language.addItem("Français", "fr")
         form.addRow(self.tr("Language"), self.language)
         layout.addLayout(form)
+        layout.addWidget(QLabel(self.tr("Mail accounts")))
+        self.accounts = AccountsPanel(session)
+        layout.addWidget(self.accounts)
         self.note = QLabel()
         self.note.setObjectName("settingsNote")
         layout.addWidget(self.note)
@@ -303,6 +503,7 @@ class SettingsPage(Page):
 
     def refresh(self) -> None:
         op(self, lambda job: self.session.get_setting("ui.language")).on_success(self._show_language).run()
+        self.accounts.refresh()
 
     def _show_language(self, value: str) -> None:
         self._ready = False
