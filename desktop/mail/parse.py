@@ -161,6 +161,7 @@ _CHARSET_ALIASES = {
 _REFUSED_CODECS = {"unicode-escape", "raw-unicode-escape", "idna", "punycode", "undefined", "mbcs", "oem",
                    "unicode_escape", "raw_unicode_escape", "palmos"}
 _LOOSE_LABELS = {"ascii", "cp1252"}  # often mislabelled UTF-8: valid UTF-8 wins
+_SEVEN_BIT = ("iso2022", "utf-7", "hz")  # stateful encodings written in ASCII bytes
 
 
 @lru_cache(maxsize=512)
@@ -181,9 +182,9 @@ def decode_bytes(data: bytes, charset: str | None) -> tuple[str, bool]:
 
     Returns the text and whether the declared charset was unknown or did not fit.
     """
-    if data.isascii():
-        return data.decode("ascii"), False
     codec = _codec(charset) if charset else None
+    if data.isascii() and (codec is None or not codec.startswith(_SEVEN_BIT)):
+        return data.decode("ascii"), False
     if codec is not None and codec not in _LOOSE_LABELS:
         try:
             return data.decode(codec), False

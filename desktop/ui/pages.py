@@ -120,9 +120,9 @@ class InboxPage(Page):
         self.list.setWordWrap(False)
         self.list.verticalHeader().setDefaultSectionSize(self.list.fontMetrics().height() + 10)
         header = self.list.horizontalHeader()
-        header.resizeSection(0, 170)
-        header.resizeSection(2, 130)
-        header.resizeSection(3, 80)
+        header.resizeSection(0, 140)
+        header.resizeSection(2, 118)
+        header.resizeSection(3, 70)
         self.list.selectionModel().currentRowChanged.connect(self.on_current_row_changed)
         splitter.addWidget(self.list)
         self.view = QTextBrowser()
@@ -135,7 +135,7 @@ class InboxPage(Page):
         right.addWidget(self._reply_box())
         right.setSizes([460, 200])
         splitter.addWidget(right)
-        splitter.setSizes([480, 560])
+        splitter.setSizes([620, 480])
         layout.addWidget(splitter, 1)
 
     def _reply_box(self) -> QWidget:
