@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 packages=(dbus gnome-keyring libsecret-tools xvfb xauth libegl1 libgl1 libfontconfig1 libxkbcommon-x11-0
           libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0
           libxcb-xinerama0 libxcb-randr0 libdbus-1-3 fonts-dejavu-core
-          binutils x11-utils desktop-file-utils appstream)
+          binutils x11-utils desktop-file-utils appstream
+          dovecot-imapd isync)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -28,7 +28,7 @@ from html import escape, unescape
 
 import nh3
 
-__all__ = ["HtmlText", "html_to_text", "sanitize_html", "strip_invisible"]
+__all__ = ["HtmlText", "html_to_text", "may_hide", "sanitize_html", "strip_invisible"]
 
 MAX_HTML_CHARS = 2_000_000  # beyond this an HTML body is cut (the raw message is kept by the sync)
 MAX_DEPTH = 4096  # open elements tracked; deeper start tags are ignored (hostile nesting)
@@ -74,6 +74,8 @@ def strip_invisible(text: str) -> tuple[str, bool]:
         if m.lastgroup in ("flag", "zwj"):
             return m.group()
         if m.lastgroup == "shy":
+            if m.start() > 0 and text[m.start() - 1] in "ÃÂ":
+                return m.group()  # "í" as UTF-8 read as Latin-1: mojibake to repair, not a trick
             shy += 1
         elif not (m.start() == 0 and m.group() == "\ufeff"):
             found += 1
@@ -984,6 +986,24 @@ class _Walk:
             text = _CONTROLS.sub("", text)
         hidden = tuple(h for frag in self.hidden if (h := _SPACES.sub(" ", "".join(frag)).strip()))
         return HtmlText(text, hidden)
+
+
+# Every way `html_to_text` can hide text needs one of these in the markup: a hiding property or
+# attribute, a colour, <details>, <template> or <style>, a far offset (3+ digits), or a style attribute
+# with an entity or a CSS escape (which could spell any of them). Plain substring tests, then two
+# regexes whose repetitions are bounded or cannot backtrack.
+_HIDING_WORDS = ("display", "visib", "opacity", "zoom", "scale", "filter", "transform", "overflow", "indent",
+                 "clip", "font", "color", "colour", "background", "hidden", "<details", "<template", "<style")
+_FAR_OFFSET = re.compile(r"(?:left|top|right|bottom|margin[\w-]*)\s*:[^;\"'>]{0,64}?\d{3}")
+_ESCAPED_STYLE = re.compile(r"style\s*=\s*(?:\"[^\"&\\]*+[&\\]|'[^'&\\]*+[&\\]|[^\s>&\\\"']*+[&\\])")
+
+
+def may_hide(markup: str) -> bool:
+    """False when nothing in `markup` can hide text: `html_to_text` would report no hidden fragment."""
+    low = markup[:MAX_HTML_CHARS].lower()
+    if any(word in low for word in _HIDING_WORDS):
+        return True
+    return _FAR_OFFSET.search(low) is not None or _ESCAPED_STYLE.search(low) is not None
 
 
 def html_to_text(markup: str) -> HtmlText:

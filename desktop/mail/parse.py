@@ -40,7 +40,7 @@ from functools import lru_cache
 from typing import Any
 
 from desktop.core.mail import Address, Attachment, ParsedMessage
-from desktop.mail.html import html_to_text, sanitize_html, strip_invisible
+from desktop.mail.html import html_to_text, may_hide, sanitize_html, strip_invisible
 
 __all__ = ["parse_message"]
 
@@ -162,6 +162,7 @@ _REFUSED_CODECS = {"unicode-escape", "raw-unicode-escape", "idna", "punycode", "
                    "unicode_escape", "raw_unicode_escape", "palmos"}
 _LOOSE_LABELS = {"ascii", "cp1252"}  # often mislabelled UTF-8: valid UTF-8 wins
 _SEVEN_BIT = ("iso2022", "utf-7", "hz")  # stateful encodings written in ASCII bytes
+_ASCII_BYTES = bytes(range(128))
 
 
 @lru_cache(maxsize=512)
@@ -194,6 +195,12 @@ def decode_bytes(data: bytes, charset: str | None) -> tuple[str, bool]:
         return data.decode("utf-8"), codec not in (None, "utf-8") and codec not in _LOOSE_LABELS
     except UnicodeDecodeError:
         pass
+    # Mostly UTF-8 with a few broken sequences (a damaged part, a cut multi-byte character) is still
+    # UTF-8; only text that is not UTF-8 at all falls through to a single-byte reading.
+    if codec is None or codec == "utf-8":
+        text = data.decode("utf-8", "replace")
+        if codec == "utf-8" or text.count("\ufffd") * 20 < len(data.translate(None, _ASCII_BYTES)):
+            return text, codec != "utf-8"
     fallback = codec if codec is not None and codec != "utf-8" else "cp1252"
     try:
         return data.decode(fallback, "replace"), codec is None or codec == "utf-8"
@@ -446,7 +453,8 @@ def _references(raw: str | None) -> tuple[str, ...]:
 
 
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    m = moment.astimezone(UTC)
+    return f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}Z"
 
 
 def _parse_date(raw: str | None, internal: datetime | None, notes: list[str]) -> str | None:
@@ -474,36 +482,50 @@ def _parse_date(raw: str | None, internal: datetime | None, notes: list[str]) ->
 
 # --- language ------------------------------------------------------------------------------------------------
 
-_WORDS = re.compile(r"[a-zàâçéèêëîïôûùüÿœæ']+")
-_FR = frozenset((
-    "le", "la", "les", "de", "des", "du", "et", "est", "pas", "pour", "que", "qui", "une", "un", "je", "vous",
-    "nous", "mon", "ma", "mes", "votre", "vos", "avec", "dans", "sur", "ce", "cette", "merci", "bonjour", "au",
-    "aux", "il", "elle", "ne", "en", "ai", "suis", "mais", "ou", "très", "bien", "commande", "colis", "reçu",
-    "j'ai", "c'est", "n'est", "d'un", "d'une", "l'article", "cordialement", "madame", "monsieur", "être",
-))
-_EN = frozenset((
-    "the", "and", "is", "to", "of", "for", "you", "my", "your", "this", "that", "with", "not", "have", "was",
-    "are", "it", "in", "on", "be", "but", "or", "we", "me", "please", "thanks", "thank", "hello", "hi", "order",
-    "would", "could", "can", "has", "been", "i'm", "it's", "don't", "received", "regards", "dear", "from",
-))
+_STOPWORDS = {
+    "fr": frozenset((
+        "le", "la", "les", "de", "des", "du", "et", "est", "pas", "pour", "que", "qui", "une", "un", "je", "vous",
+        "nous", "mon", "ma", "mes", "votre", "vos", "avec", "dans", "sur", "ce", "cette", "merci", "bonjour", "au",
+        "aux", "il", "elle", "ne", "en", "ai", "suis", "mais", "ou", "très", "bien", "commande", "colis", "reçu",
+        "j'ai", "c'est", "n'est", "d'un", "d'une", "cordialement", "madame", "monsieur", "être", "été", "avez",
+    )),
+    "en": frozenset((
+        "the", "and", "is", "to", "of", "for", "you", "my", "your", "this", "that", "with", "not", "have", "was",
+        "are", "it", "in", "on", "be", "but", "or", "we", "me", "please", "thanks", "thank", "hello", "hi",
+        "order", "would", "could", "can", "has", "been", "i'm", "it's", "don't", "received", "regards", "dear",
+        "from", "will", "there", "what", "when",
+    )),
+    # Only to recognise mail in a neighbouring language, so that it is not called French or English.
+    "it": frozenset(("il", "di", "che", "non", "per", "una", "sono", "della", "questo", "questa", "mi", "gli",
+                     "anche", "come", "ma", "del", "alla", "nel", "deve", "fare", "grazie", "ciao", "ordine")),
+    "es": frozenset(("el", "los", "las", "que", "por", "para", "una", "con", "pero", "está", "es", "mi", "su",
+                     "gracias", "hola", "pedido", "muy", "del", "como", "y", "en", "de")),
+    "de": frozenset(("der", "die", "das", "und", "ist", "nicht", "ich", "sie", "mit", "den", "ein", "eine", "zu",
+                     "auf", "für", "danke", "bitte", "mein", "wir", "auch", "bestellung", "sehr", "ihre")),
+}
+
+
+_LANGUAGES_OF: dict[str, tuple[str, ...]] = {}
+for _language, _words in _STOPWORDS.items():
+    for _word in _words:
+        _LANGUAGES_OF[_word] = (*_LANGUAGES_OF.get(_word, ()), _language)
 
 
 def guess_language(*texts: str) -> str | None:
-    """'fr', 'en' or None, from stopwords in the first ~1,500 characters."""
-    sample = " ".join(t[:1500] for t in texts).lower().replace("’", "'")
-    fr = en = 0
-    for word in _WORDS.findall(sample):
-        if word in _FR:
-            fr += 1
-        elif word in _EN:
-            en += 1
-    if fr + en < 3:
+    """'fr', 'en' or None, from stopwords in the first ~800 characters (other languages give None)."""
+    sample = " ".join(t[:800] for t in texts).lower().replace("’", "'")
+    scores = dict.fromkeys(_STOPWORDS, 0)
+    lookup = _LANGUAGES_OF.get
+    for word in sample.split():  # stopwords are rarely followed by punctuation: a split is enough
+        languages = lookup(word)
+        if languages is not None:
+            for language in languages:
+                scores[language] += 1
+    ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
+    (best, top), (_, second) = ranked[0], ranked[1]
+    if top < 3 or top < 1.5 * second or best not in ("fr", "en"):
         return None
-    if fr >= 2 * en:
-        return "fr"
-    if en >= 2 * fr:
-        return "en"
-    return None
+    return best
 
 
 # --- the body ------------------------------------------------------------------------------------------------
@@ -668,6 +690,8 @@ def _walk(msg: Message, body: _Body) -> None:
             continue
         markup = _text_of(part, body, html=True)
         body.html.append(markup)
+        if display_only and not may_hide(markup):
+            continue  # its text is not used, and nothing in it can hide text
         converted = html_to_text(markup)
         body.hidden_html.extend(converted.hidden)
         if not display_only:
@@ -727,11 +751,14 @@ def _remove_fragments(text: str, fragments: Iterable[str]) -> str:
 _WANTED = frozenset(("subject", "from", "sender", "to", "cc", "date", "message-id", "in-reply-to", "references",
                      "authentication-results"))
 _SINGLE = frozenset(("subject", "from", "date", "message-id"))
+_SMALL_MESSAGE = 16 * 1024
 _PARAM_HEADER = re.compile(rb"(?im)^content-(?:type|disposition)[ \t]*:[^\n]*(?:\n[ \t][^\n]*)*")
 
 
 def _bounded(raw: bytes, notes: list[str]) -> bytes:
     """The part of `raw` that is parsed, with the caps that keep compat32 fast on hostile input."""
+    if len(raw) <= _SMALL_MESSAGE:
+        return raw  # none of the bounds below can be reached, or would cost more than ~0.2 s
     if len(raw) > MAX_MESSAGE_BYTES:
         raw = raw[:MAX_MESSAGE_BYTES]
         notes.append("message-truncated")

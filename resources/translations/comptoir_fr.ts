@@ -2,24 +2,161 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="fr_FR">
 <context>
+    <name>AccountDialog</name>
+    <message>
+        <location filename="../../desktop/ui/accounts.py" line="41"/>
+        <source>Mail account</source>
+        <translation>Compte de messagerie</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/accounts.py" line="55"/>
+        <source>unchanged</source>
+        <translation>inchangé</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/accounts.py" line="62"/>
+        <source>only for a self-signed certificate you checked</source>
+        <translation>uniquement pour un certificat auto-signé que vous avez vérifié</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/accounts.py" line="63"/>
+        <source>Shop e-mail address</source>
+        <translation>Adresse e-mail de la boutique</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/accounts.py" line="64"/>
+        <source>Sender name</source>
+        <translation>Nom de l’expéditeur</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/accounts.py" line="65"/>
+        <source>Incoming server (IMAP)</source>
+        <translation>Serveur entrant (IMAP)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/accounts.py" line="66"/>
+        <location filename="../../desktop/ui/accounts.py" line="70"/>
+        <source>Security</source>
+        <translation>Sécurité</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/accounts.py" line="67"/>
+        <source>User name</source>
+        <translation>Identifiant</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/accounts.py" line="68"/>
+        <source>Password or app password</source>
+        <translation>Mot de passe ou mot de passe d’application</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/accounts.py" line="69"/>
+        <source>Outgoing server (SMTP)</source>
+        <translation>Serveur sortant (SMTP)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/accounts.py" line="71"/>
+        <source>Signature</source>
+        <translation>Signature</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/accounts.py" line="72"/>
+        <source>Trusted certificate (SHA-256)</source>
+        <translation>Certificat de confiance (SHA-256)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/accounts.py" line="82"/>
+        <source>Test connection</source>
+        <translation>Tester la connexion</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/accounts.py" line="93"/>
+        <source>TLS (recommended)</source>
+        <translation>TLS (recommandé)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/accounts.py" line="94"/>
+        <source>STARTTLS</source>
+        <translation>STARTTLS</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/accounts.py" line="95"/>
+        <source>None (this computer only)</source>
+        <translation>Aucune (cet ordinateur uniquement)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/accounts.py" line="142"/>
+        <source>Connecting…</source>
+        <translation>Connexion…</translation>
+    </message>
+</context>
+<context>
+    <name>AccountsPanel</name>
+    <message>
+        <location filename="../../desktop/ui/accounts.py" line="180"/>
+        <source>Add a mailbox…</source>
+        <translation>Ajouter une boîte aux lettres…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/accounts.py" line="182"/>
+        <source>Edit…</source>
+        <translation>Modifier…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/accounts.py" line="183"/>
+        <source>Remove…</source>
+        <translation>Retirer…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/accounts.py" line="204"/>
+        <source>No mailbox yet.</source>
+        <translation>Aucune boîte aux lettres pour l’instant.</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/accounts.py" line="229"/>
+        <source>Remove mailbox</source>
+        <translation>Retirer la boîte aux lettres</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/accounts.py" line="230"/>
+        <source>Remove {email} from Comptoir?</source>
+        <translation>Retirer {email} de Comptoir ?</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/accounts.py" line="232"/>
+        <source>Nothing is deleted on the mail server. Keep this mailbox&apos;s mail in Comptoir (readable offline), or erase it from this computer?</source>
+        <translation>Rien n’est supprimé sur le serveur de messagerie. Conserver les messages de cette boîte dans Comptoir (lisibles hors ligne) ou les effacer de cet ordinateur ?</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/accounts.py" line="234"/>
+        <source>Keep its mail</source>
+        <translation>Conserver ses messages</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/accounts.py" line="235"/>
+        <source>Erase its mail</source>
+        <translation>Effacer ses messages</translation>
+    </message>
+</context>
+<context>
     <name>AppController</name>
     <message>
-        <location filename="../../desktop/ui/app.py" line="100"/>
+        <location filename="../../desktop/ui/app.py" line="101"/>
         <source>Preparing the demo shop…</source>
         <translation>Préparation de la boutique de démonstration…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/app.py" line="114"/>
+        <location filename="../../desktop/ui/app.py" line="115"/>
         <source>Choose a new passphrase for this workspace:</source>
         <translation>Choisissez une nouvelle phrase secrète pour cet espace de travail&#xa0;:</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/app.py" line="137"/>
+        <location filename="../../desktop/ui/app.py" line="139"/>
         <source>You already have a workspace. Restart Comptoir to open it.</source>
         <translation>Vous avez déjà un espace de travail. Redémarrez Comptoir pour l’ouvrir.</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/app.py" line="182"/>
+        <location filename="../../desktop/ui/app.py" line="189"/>
         <source>Comptoir is already open with this data folder. Switch to its window.</source>
         <translation>Comptoir est déjà ouvert avec ce dossier de données. Basculez vers sa fenêtre.</translation>
     </message>
@@ -27,27 +164,27 @@
 <context>
     <name>AssistantPage</name>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="187"/>
+        <location filename="../../desktop/ui/pages.py" line="384"/>
         <source>Assistant</source>
         <translation>Assistant</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="188"/>
+        <location filename="../../desktop/ui/pages.py" line="385"/>
         <source>Chat with your assistant about a customer, an order or the week&apos;s open conversations.</source>
         <translation>Discutez avec votre assistant d’un client, d’une commande ou des conversations en cours de la semaine.</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="189"/>
+        <location filename="../../desktop/ui/pages.py" line="386"/>
         <source>Ask it to write an announcement, a newsletter or a policy text.</source>
         <translation>Demandez-lui de rédiger une annonce, une newsletter ou les conditions de votre boutique.</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="190"/>
+        <location filename="../../desktop/ui/pages.py" line="387"/>
         <source>It works with a language model running on this computer (Ollama, LM Studio, llama.cpp) or, if you choose, a cloud provider that only sees pseudonymised data.</source>
         <translation>Il fonctionne avec un modèle de langage exécuté sur cet ordinateur (Ollama, LM Studio, llama.cpp) ou, si vous le souhaitez, avec un fournisseur cloud qui ne voit que des données pseudonymisées.</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="192"/>
+        <location filename="../../desktop/ui/pages.py" line="389"/>
         <source>Conversations are kept in your encrypted workspace.</source>
         <translation>Les conversations sont conservées dans votre espace de travail chiffré.</translation>
     </message>
@@ -108,7 +245,7 @@ Si cela se reproduit, copiez le rapport ci-dessous et envoyez-le à votre contac
 <context>
     <name>CustomersPage</name>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="209"/>
+        <location filename="../../desktop/ui/pages.py" line="406"/>
         <source>Customers</source>
         <translation>Clients</translation>
     </message>
@@ -129,19 +266,94 @@ Si cela se reproduit, copiez le rapport ci-dessous et envoyez-le à votre contac
 <context>
     <name>InboxPage</name>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="73"/>
+        <location filename="../../desktop/ui/pages.py" line="80"/>
         <source>Inbox</source>
         <translation>Boîte de réception</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="76"/>
+        <location filename="../../desktop/ui/pages.py" line="85"/>
+        <source>Check mail</source>
+        <translation>Relever le courrier</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages.py" line="89"/>
+        <source>Cancel</source>
+        <translation>Annuler</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages.py" line="99"/>
         <source>Search mail, customers, order or tracking numbers…</source>
         <translation>Rechercher des messages, des clients, des numéros de commande ou de suivi…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="109"/>
+        <location filename="../../desktop/ui/pages.py" line="132"/>
         <source>Select a conversation to read it.</source>
         <translation>Sélectionnez une conversation pour la lire.</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages.py" line="148"/>
+        <source>Write your reply…</source>
+        <translation>Rédigez votre réponse…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages.py" line="156"/>
+        <source>Save to Drafts</source>
+        <translation>Enregistrer dans les brouillons</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages.py" line="158"/>
+        <source>Send</source>
+        <translation>Envoyer</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages.py" line="197"/>
+        <source>No mailbox connected yet (Settings).</source>
+        <translation>Aucune boîte aux lettres connectée (Paramètres).</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages.py" line="215"/>
+        <source>New mail.</source>
+        <translation>Nouveaux messages.</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages.py" line="228"/>
+        <source>Checking mail…</source>
+        <translation>Relève du courrier…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages.py" line="236"/>
+        <source>Up to date: {n} new message(s).</source>
+        <translation>À jour : {n} nouveau(x) message(s).</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages.py" line="243"/>
+        <source>Cancelled.</source>
+        <translation>Annulé.</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages.py" line="290"/>
+        <source>Write a reply first.</source>
+        <translation>Rédigez d’abord une réponse.</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages.py" line="295"/>
+        <source>Sending…</source>
+        <translation>Envoi…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages.py" line="295"/>
+        <source>Saving to Drafts…</source>
+        <translation>Enregistrement dans les brouillons…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages.py" line="299"/>
+        <source>Sent. A copy is in your Sent folder.</source>
+        <translation>Envoyé. Une copie se trouve dans votre dossier Envoyés.</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages.py" line="300"/>
+        <source>Saved in your mailbox&apos;s Drafts folder.</source>
+        <translation>Enregistré dans le dossier Brouillons de votre boîte aux lettres.</translation>
     </message>
 </context>
 <context>
@@ -200,7 +412,7 @@ Si cela se reproduit, copiez le rapport ci-dessous et envoyez-le à votre contac
 <context>
     <name>Operation</name>
     <message>
-        <location filename="../../desktop/ui/bridge.py" line="114"/>
+        <location filename="../../desktop/ui/bridge.py" line="120"/>
         <source>Cancel</source>
         <translation>Annuler</translation>
     </message>
@@ -208,22 +420,22 @@ Si cela se reproduit, copiez le rapport ci-dessous et envoyez-le à votre contac
 <context>
     <name>Pages</name>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="149"/>
+        <location filename="../../desktop/ui/pages.py" line="346"/>
         <source>Orders</source>
         <translation>Commandes</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="232"/>
+        <location filename="../../desktop/ui/pages.py" line="429"/>
         <source>The workspace key is kept in this computer&apos;s keyring ({backend}).</source>
         <translation>La clé de l’espace de travail est conservée dans le trousseau de clés du système de cet ordinateur ({backend}).</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="235"/>
+        <location filename="../../desktop/ui/pages.py" line="432"/>
         <source>The workspace key is protected by your passphrase (Argon2id).</source>
         <translation>La clé de l’espace de travail est protégée par votre phrase secrète (Argon2id).</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="236"/>
+        <location filename="../../desktop/ui/pages.py" line="433"/>
         <source>Demo workspace: its key exists only in memory and is forgotten when Comptoir closes.</source>
         <translation>Espace de travail de démonstration&#xa0;: sa clé n’existe qu’en mémoire et est effacée à la fermeture de Comptoir.</translation>
     </message>
@@ -231,27 +443,27 @@ Si cela se reproduit, copiez le rapport ci-dessous et envoyez-le à votre contac
 <context>
     <name>PrivacyPage</name>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="245"/>
+        <location filename="../../desktop/ui/pages.py" line="442"/>
         <source>Privacy</source>
         <translation>Confidentialité</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="247"/>
+        <location filename="../../desktop/ui/pages.py" line="444"/>
         <source>Everything Comptoir holds is in one encrypted database on this computer.</source>
         <translation>Toutes les données de Comptoir se trouvent dans une seule base de données chiffrée, sur cet ordinateur.</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="250"/>
+        <location filename="../../desktop/ui/pages.py" line="447"/>
         <source>Counting…</source>
         <translation>Décompte en cours…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="255"/>
+        <location filename="../../desktop/ui/pages.py" line="452"/>
         <source>Coming next: export everything or one customer&apos;s data in one click, erase everything or one customer, retention rules, and the ledger of every byte sent to a provider.</source>
         <translation>Prochainement&#xa0;: export de toutes les données ou de celles d’un client en un clic, effacement de tout ou d’un seul client, règles de conservation et registre de chaque octet envoyé à un fournisseur.</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="266"/>
+        <location filename="../../desktop/ui/pages.py" line="463"/>
         <source>Held: {threads} conversations, {messages} messages, {customers} customers, {orders} orders, {chats} chats. Size on disk: {size}.</source>
         <translation>Contenu&#xa0;: {threads} conversations, {messages} messages, {customers} clients, {orders} commandes, {chats} discussions. Taille sur le disque&#xa0;: {size}.</translation>
     </message>
@@ -325,17 +537,17 @@ Si cela se reproduit, copiez le rapport ci-dessous et envoyez-le à votre contac
 <context>
     <name>ReportsPage</name>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="198"/>
+        <location filename="../../desktop/ui/pages.py" line="395"/>
         <source>Reports</source>
         <translation>Rapports</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="199"/>
+        <location filename="../../desktop/ui/pages.py" line="396"/>
         <source>How many conversations you receive and answer, by topic and by week.</source>
         <translation>Le nombre de conversations que vous recevez et auxquelles vous répondez, par sujet et par semaine.</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="200"/>
+        <location filename="../../desktop/ui/pages.py" line="397"/>
         <source>Which questions come back most often, to improve your shop pages and templates.</source>
         <translation>Les questions qui reviennent le plus souvent, pour améliorer les pages de votre boutique et vos modèles de réponse.</translation>
     </message>
@@ -343,32 +555,37 @@ Si cela se reproduit, copiez le rapport ci-dessous et envoyez-le à votre contac
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="279"/>
+        <location filename="../../desktop/ui/pages.py" line="476"/>
         <source>Settings</source>
         <translation>Paramètres</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="285"/>
+        <location filename="../../desktop/ui/pages.py" line="482"/>
         <source>Secrets protected by</source>
         <translation>Secrets protégés par</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="289"/>
+        <location filename="../../desktop/ui/pages.py" line="486"/>
         <source>Workspace folder</source>
         <translation>Dossier de l’espace de travail</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="292"/>
+        <location filename="../../desktop/ui/pages.py" line="489"/>
         <source>Same as the system</source>
         <translation>Identique au système</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="295"/>
+        <location filename="../../desktop/ui/pages.py" line="492"/>
         <source>Language</source>
         <translation>Langue</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="323"/>
+        <location filename="../../desktop/ui/pages.py" line="494"/>
+        <source>Mail accounts</source>
+        <translation>Comptes de messagerie</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages.py" line="524"/>
         <source>Saved. The new language applies the next time Comptoir starts.</source>
         <translation>Enregistré. La nouvelle langue s’appliquera au prochain démarrage de Comptoir.</translation>
     </message>
