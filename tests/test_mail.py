@@ -306,3 +306,38 @@ def test_header_injection_is_refused() -> None:
     with pytest.raises(HeaderInjection):
         build_reply(sender=Address("Shop", "shop@example.com"), to=Address("X", "x@example.com"),
                     subject="Hello\r\nBcc: everyone@example.com", body="hi", in_reply_to=None)
+
+
+def test_new_mail_arrives_by_idle(no_keyring_service: WorkspaceService, tmp_path: Path, dovecot: Dovecot) -> None:
+    import threading
+
+    from desktop.services.mail import SyncReport
+    from desktop.tasks.cancel import Job
+
+    dovecot.append_many(SHOP, "INBOX", [customer_mail(1)])
+    with mail_session(no_keyring_service, tmp_path / "ws", dovecot) as (session, account):
+        changes: list[SyncReport] = []
+        arrived = threading.Event()
+        job = Job()
+
+        def on_change(report: SyncReport) -> None:
+            changes.append(report)
+            if session.thread_count() == 2:
+                arrived.set()
+
+        watcher = threading.Thread(target=session.mail.watch, args=(account, job, on_change),
+                                   kwargs={"poll_seconds": 60.0}, daemon=True)
+        watcher.start()
+        try:
+            deadline = 10.0
+            while session.thread_count() < 1 and deadline > 0:  # the first sync
+                arrived.wait(0.1)
+                deadline -= 0.1
+            arrived.wait(1.5)  # let the watcher settle into IDLE
+            dovecot.append_many(SHOP, "INBOX", [customer_mail(2, subject="Nouvelle question")])
+            assert arrived.wait(20), "the new message did not arrive while IDLE (poll interval is 60 s)"
+        finally:
+            job.token.cancel()
+            watcher.join(40)
+        assert not watcher.is_alive()
+        assert [t.subject for t in session.threads(query="Nouvelle")] == ["Nouvelle question"]

@@ -628,6 +628,17 @@ _CLOSES_P = frozenset(("address", "article", "aside", "blockquote", "center", "d
 # a table inside a hidden <div> is ignored by browsers, so the cell stays hidden; so it does here.
 _SCOPE = frozenset(("applet", "caption", "html", "table", "td", "th", "marquee", "object", "template"))
 _TABLE_SCOPE = frozenset(("html", "table", "template"))
+# HTML5's "special" elements: the end tag of any other element (span, b, font…) is ignored when one of
+# these stands between it and the current node, so `<b><div style=display:none>x</b>y` keeps "y" hidden.
+_SPECIAL_TAGS = frozenset((
+    "address", "applet", "area", "article", "aside", "base", "basefont", "bgsound", "blockquote", "body", "br",
+    "button", "caption", "center", "col", "colgroup", "dd", "details", "dir", "div", "dl", "dt", "embed",
+    "fieldset", "figcaption", "figure", "footer", "form", "frame", "frameset", "h1", "h2", "h3", "h4", "h5", "h6",
+    "head", "header", "hgroup", "hr", "html", "iframe", "img", "input", "keygen", "li", "link", "listing", "main",
+    "marquee", "menu", "meta", "nav", "noembed", "noframes", "noscript", "object", "ol", "p", "param",
+    "plaintext", "pre", "script", "search", "section", "select", "source", "style", "summary", "table", "tbody",
+    "td", "template", "textarea", "tfoot", "th", "thead", "title", "tr", "track", "ul", "wbr", "xmp",
+))
 _SCOPES = {"li": _SCOPE | {"ol", "ul"}, "dd": _SCOPE | {"dl"}, "dt": _SCOPE | {"dl"}, "p": _SCOPE | {"button"},
            "td": _TABLE_SCOPE, "th": _TABLE_SCOPE, "tr": _TABLE_SCOPE, "tbody": _TABLE_SCOPE,
            "thead": _TABLE_SCOPE, "tfoot": _TABLE_SCOPE, "caption": _TABLE_SCOPE,
@@ -705,6 +716,7 @@ class _Walk:
         self.last_hidden = False
         self.stack: list[tuple[str, _State, tuple[int, str] | None]] = []
         self.open_at: dict[str, list[int]] = {}
+        self.specials: list[int] = []  # stack positions of open special elements
         self.sheet = sheet
         self.cache: dict[tuple[_State, str, str], _State] = {}
         self.plans: dict[tuple[_State, str, str], tuple[_State, str, bool]] = {}
@@ -791,7 +803,9 @@ class _Walk:
         return index
 
     def pop_to(self, index: int) -> None:
-        open_at, out = self.open_at, self.out
+        open_at, out, specials = self.open_at, self.out, self.specials
+        while specials and specials[-1] >= index:
+            specials.pop()
         for name, state, link in reversed(self.stack[index:]):
             positions = open_at[name]
             positions.pop()
@@ -824,13 +838,16 @@ class _Walk:
             self.pop_to(index)
 
     def push(self, tag: str, state: _State, link: tuple[int, str] | None) -> None:
-        if len(self.stack) >= MAX_DEPTH:
+        depth = len(self.stack)
+        if depth >= MAX_DEPTH:
             return
         positions = self.open_at.get(tag)
         if positions is None:
-            self.open_at[tag] = [len(self.stack)]
+            self.open_at[tag] = [depth]
         else:
-            positions.append(len(self.stack))
+            positions.append(depth)
+        if tag in _SPECIAL_TAGS:
+            self.specials.append(depth)
         self.stack.append((tag, state, link))
 
     def plan(self, tag: str, raw_attrs: str, parent: _State) -> tuple[_State, str, bool]:
@@ -881,7 +898,13 @@ class _Walk:
             if not (self.stack[-1][1] if self.stack else _ROOT).hidden:
                 self.out.append(_HARD)
             return
-        index = self.find_open(tag, _SCOPES.get(tag, _SCOPE))
+        if tag in _SPECIAL_TAGS:  # closes what is open above it, within its scope
+            index = self.find_open(tag, _SCOPES.get(tag, _SCOPE))
+        else:  # ignored if a special element was opened after it (see _SPECIAL_TAGS)
+            positions = self.open_at.get(tag)
+            index = positions[-1] if positions else -1
+            if index >= 0 and self.specials and self.specials[-1] > index:
+                index = -1
         if index >= 0:
             self.pop_to(index)
         elif tag == "p":  # a stray </p> makes an empty paragraph
@@ -938,6 +961,8 @@ class _Walk:
                         positions.pop()
                         if not positions:
                             del open_at[tag]
+                        if self.specials and self.specials[-1] == len(stack):
+                            self.specials.pop()
                         if not state.hidden:
                             if tag in _PARA_TAGS:
                                 out.append(_PARA)

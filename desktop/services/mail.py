@@ -289,8 +289,11 @@ class MailService:
             try:
                 session = self._connect(cfg, password)
                 try:
+                    state = session.select("INBOX")
+                    known = self.db.call(lambda c: repo.folder_by_role(c, account_id, "inbox"))
+                    if known is None or (known.uidnext, known.highestmodseq) != (state.uidnext, state.highestmodseq):
+                        continue  # something arrived between the sync and now: sync again at once
                     if session.idle_supported:
-                        session.select("INBOX")
                         deadline = time.monotonic() + 25 * 60
                         while not job.token.cancelled and time.monotonic() < deadline:
                             if session.idle_wait(min(30.0, poll_seconds)):
