@@ -44,6 +44,7 @@ def test_inbox_syncs_lists_searches_reads_and_drafts(qtbot: QtBot, no_keyring_se
         inbox.search.setText("vase")
         qtbot.waitUntil(lambda: inbox.model.rowCount() == 1 and not inbox.model.loading, timeout=15000)
         assert inbox.model.thread_at(0).subject == "Cracked vase"
+        thread_id = inbox.model.thread_at(0).id
         # open it
         with qtbot.waitSignal(inbox.thread_shown, timeout=15000):
             inbox.list.selectRow(0)
@@ -57,6 +58,6 @@ def test_inbox_syncs_lists_searches_reads_and_drafts(qtbot: QtBot, no_keyring_se
         drafts = dovecot.messages(SHOP, "Drafts")
         assert len(drafts) == 1 and b"new vase is on its way" in drafts[0].raw
         # the typed text is kept with the thread
-        assert session.draft_text(inbox.model.thread_at(0).id) == "Hello Bob, a new vase is on its way."
+        assert session.draft_text(thread_id) == "Hello Bob, a new vase is on its way."
         window.stop_background()
         qtbot.waitUntil(lambda: running_operations() == 0, timeout=20000)

@@ -61,7 +61,7 @@ Command = Callable[[CliContext], int]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from desktop.cli import mail_cmd, settings_cmd, workspace_cmd
+    from desktop.cli import mail_cmd, settings_cmd, shop_cmd, workspace_cmd
 
     parser = argparse.ArgumentParser(
         prog="comptoir",
@@ -75,12 +75,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--recovery-env", metavar="VAR",
                         help="name of the environment variable holding the recovery key")
     parser.add_argument("--ca-file", metavar="PEM",
-                        help="also trust this certificate authority for mail servers (company or test CAs)")
+                        help="also trust this certificate authority for mail servers and shops (company or test CAs)")
     parser.add_argument("--selftest", action="store_true", help="check this installation and exit (0 = ok)")
     parser.add_argument("--lang", choices=["en", "fr"], help="language of the interface for this run")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more (never secrets)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (workspace_cmd, settings_cmd, mail_cmd):
+    for module in (workspace_cmd, settings_cmd, mail_cmd, shop_cmd):
         module.register(sub)
     return parser
 

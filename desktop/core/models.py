@@ -109,6 +109,8 @@ class ThreadDetail:
     thread: ThreadSummary
     messages: tuple[MessageView, ...]
     orders: tuple[OrderView, ...] = field(default=())
+    customer_id: int | None = None
+    orders_note: str = ""      # e.g. "checked 3 min ago" or why the shop could not be reached
 
 
 @dataclass(frozen=True)

@@ -119,6 +119,13 @@ ASSISTANT_INSTRUCTIONS = _r(
     Setting("assistant.extra_instructions", "", str, "Your own instructions added to every reply the assistant "
             "drafts (tone, phrases to use or avoid).")
 )
+SHOP_CACHE_MINUTES = _r(
+    Setting("shops.cache_minutes", 15, int, "Minutes during which a customer's orders are shown from the cache "
+            "without asking the shop again.", minimum=0)
+)
+SHOPIFY_API_VERSION = _r(
+    Setting("shops.shopify_api_version", "2026-07", str, "Shopify Admin API version used for new calls.")
+)
 STORE_CACHE_MIB = _r(
     Setting("store.cache_mib", 64, int, "Database page cache in MiB (a large cache makes encrypted search fast).",
             minimum=2)

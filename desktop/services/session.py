@@ -6,12 +6,14 @@ background operation (GUI) or directly (CLI), never from the UI thread.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from desktop.core.models import CustomerSummary, ThreadDetail, ThreadSummary, WorkspaceStats
 from desktop.core.settings import REGISTRY
 from desktop.services.mail import MailService
+from desktop.services.platforms import PlatformService
 from desktop.services.workspace import Workspace, save_ui_language
 from desktop.store import repositories as repo
 from desktop.store.connection import DatabaseError
@@ -25,6 +27,14 @@ class Session:
         self.db = workspace.db
         self.ca_file = ca_file
         self._mail: MailService | None = None
+        self._platforms: PlatformService | None = None
+
+    @property
+    def platforms(self) -> PlatformService:
+        """Connected shops and customers' orders for this workspace."""
+        if self._platforms is None:
+            self._platforms = PlatformService(self.db, verify=self.ca_file or True)
+        return self._platforms
 
     @property
     def mail(self) -> MailService:
@@ -63,6 +73,21 @@ class Session:
 
     def thread(self, thread_id: int) -> ThreadDetail | None:
         return self.db.call(lambda c: repo.thread_detail(c, thread_id))
+
+    def thread_with_fresh_orders(self, thread_id: int, *, refresh: bool = False) -> ThreadDetail | None:
+        """The thread with its customer's orders asked from the shops when the cache is stale (network)."""
+        detail = self.thread(thread_id)
+        if detail is None or detail.customer_id is None or not self.platforms.shops():
+            return detail
+        result = self.platforms.customer_orders(detail.customer_id, refresh=refresh)
+        again = self.thread(thread_id) or detail
+        age = result.age_seconds
+        note = ""
+        if age is not None:
+            note = f"checked {int(age // 60)} min ago" if age >= 60 else "checked just now"
+        if result.error:
+            note = f"shown from the cache ({note or 'never checked'}): {result.error}"
+        return replace(again, orders_note=note)
 
     def add_message(self, *, subject: str, body_text: str, from_addr: str, from_name: str = "", date: str = "",
                     thread_id: int | None = None) -> int:

@@ -143,7 +143,7 @@ def thread_detail(conn: Conn, thread_id: int) -> ThreadDetail | None:
     ).fetchall()
     customer = conn.execute("SELECT customer_id FROM threads WHERE id = ?", (thread_id,)).fetchone()[0]
     orders = orders_for_customer(conn, customer) if customer is not None else []
-    return ThreadDetail(_thread(row), tuple(MessageView(*m) for m in msgs), tuple(orders))
+    return ThreadDetail(_thread(row), tuple(MessageView(*m) for m in msgs), tuple(orders), customer_id=customer)
 
 
 def insert_message(conn: Conn, *, thread_id: int | None, subject: str, body_text: str, from_addr: str,

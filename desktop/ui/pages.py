@@ -31,6 +31,7 @@ from desktop.tasks.cancel import CancelToken, Job, Progress
 from desktop.ui.accounts import AccountsPanel
 from desktop.ui.bridge import on_ui_thread, op
 from desktop.ui.models import CustomerModel, ThreadListModel, short_date
+from desktop.ui.shops import ShopsPanel
 
 
 def _title(text: str) -> QLabel:
@@ -71,6 +72,7 @@ class InboxPage(Page):
     """Thread list with search, and the selected thread with its customer's orders."""
 
     thread_shown = Signal(int)
+    orders_refreshed = Signal(int)
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
@@ -92,6 +94,7 @@ class InboxPage(Page):
         top.addWidget(self.cancel_sync)
         layout.addLayout(top)
         self._sync_token: CancelToken | None = None
+        self._shown_thread: int | None = None
         self._watch_tokens: list[CancelToken] = []
         self.cancel_sync.clicked.connect(self.on_cancel_sync_clicked)
         self.search = QLineEdit()
@@ -320,7 +323,21 @@ class InboxPage(Page):
         if row < 0:
             return
         thread_id = self.model.thread_at(row).id
-        op(self, lambda job: self.session.thread(thread_id)).on_success(self.show_thread).run()
+        self._shown_thread = thread_id
+
+        def _with_orders(detail: ThreadDetail | None) -> None:
+            self.show_thread(detail)
+            if detail is not None and detail.customer_id is not None:
+                # Then ask the shops (network, cached with a TTL) and show the result with its age.
+                (op(self, lambda job: self.session.thread_with_fresh_orders(thread_id))
+                 .on_success(lambda fresh: self._refreshed(thread_id, fresh)).run())
+
+        op(self, lambda job: self.session.thread(thread_id)).on_success(_with_orders).run()
+
+    def _refreshed(self, thread_id: int, detail: ThreadDetail | None) -> None:
+        if detail is not None and self._shown_thread == thread_id and detail.orders_note:
+            self.view.setHtml(render_thread(detail))
+            self.orders_refreshed.emit(thread_id)
 
     def show_thread(self, detail: ThreadDetail | None) -> None:
         if detail is None:
@@ -344,7 +361,8 @@ def render_thread(detail: ThreadDetail) -> str:
     parts.append(f"<p><b>{who}</b> &lt;{html.escape(t.customer_email)}&gt;</p>")
     if detail.orders:
         heading = QCoreApplication.translate("Pages", "Orders")
-        parts.append(f"<h3>{html.escape(heading)}</h3><ul>")
+        note = f" <small>({html.escape(detail.orders_note)})</small>" if detail.orders_note else ""
+        parts.append(f"<h3>{html.escape(heading)}{note}</h3><ul>")
         for o in detail.orders:
             line = f"<b>{html.escape(o.number)}</b> — {html.escape(short_date(o.placed_at))} — " \
                    f"{html.escape(o.status or o.fulfillment_status)} — {html.escape(o.total)} {html.escape(o.currency)}"
@@ -494,6 +512,9 @@ class SettingsPage(Page):
         layout.addWidget(QLabel(self.tr("Mail accounts")))
         self.accounts = AccountsPanel(session)
         layout.addWidget(self.accounts)
+        layout.addWidget(QLabel(self.tr("Shops")))
+        self.shops = ShopsPanel(session)
+        layout.addWidget(self.shops)
         self.note = QLabel()
         self.note.setObjectName("settingsNote")
         layout.addWidget(self.note)
@@ -504,6 +525,7 @@ class SettingsPage(Page):
     def refresh(self) -> None:
         op(self, lambda job: self.session.get_setting("ui.language")).on_success(self._show_language).run()
         self.accounts.refresh()
+        self.shops.refresh()
 
     def _show_language(self, value: str) -> None:
         self._ready = False
