@@ -74,7 +74,7 @@ def test_imaps_verifies_the_ca_and_logs_in(dovecot: Dovecot) -> None:
             sock = client.socket()
             assert isinstance(sock, ssl.SSLSocket) and sock.version() in ("TLSv1.2", "TLSv1.3")
             peer = sock.getpeercert(binary_form=True)
-            assert fingerprint_sha256(peer) == fingerprint_sha256(dovecot.server_certificate)
+            assert peer is not None and fingerprint_sha256(peer) == fingerprint_sha256(dovecot.server_certificate)
 
 
 def test_capabilities_the_sync_relies_on(dovecot: Dovecot) -> None:
@@ -134,7 +134,8 @@ def test_bad_certificates_are_rejected(dovecot: Dovecot, name: str) -> None:
     unverified.verify_mode = ssl.CERT_NONE
     with socket.create_connection((dovecot.host, dovecot.ports.imaps), timeout=10) as raw, \
             unverified.wrap_socket(raw) as sock:
-        assert fingerprint_sha256(sock.getpeercert(binary_form=True)) == dovecot.pki.by_name(name).fingerprint
+        served = sock.getpeercert(binary_form=True)
+        assert served is not None and fingerprint_sha256(served) == dovecot.pki.by_name(name).fingerprint
     dovecot.use_certificate("server")
     with imaps(dovecot) as client:
         assert client.noop()

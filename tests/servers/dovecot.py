@@ -126,8 +126,8 @@ class Dovecot:
         `require_tls`: `ssl = required` and `disable_plaintext_auth = yes`, as a strict provider would have it.
         `auth_failure_delay`: Dovecot's pause before answering a failed login ("2 secs" by default in Dovecot; 0
         here, and then a failure still takes ~0.5 s: Dovecot flushes them on a 500 ms timer); `auth_penalty`:
-        Dovecot's growing delay (4 s, 8 s… up to 15 s) after repeated failures from one address, off by default for
-        the same reason. `extra_config`: raw lines appended to dovecot.conf (e.g. an oauth2 passdb).
+        Dovecot's growing delay (seconds, doubling, up to 15 s) after repeated failures from one address, off by
+        default for the same reason. `extra_config`: raw lines appended to dovecot.conf (e.g. an oauth2 passdb).
         """
         binary = dovecot_binary()
         if binary is None:
@@ -249,7 +249,7 @@ mail_uid = {self.mail_uid}
 mail_gid = {self.mail_gid}
 """
             chroot = "  chroot =\n"
-        # Dovecot slows down repeated failed logins from one IP (2 s, 4 s… up to 15 s), on top of
+        # Dovecot slows down repeated failed logins from one IP (seconds, doubling, up to 15 s), on top of
         # auth_failure_delay. Off unless asked for: wrong-password tests would otherwise wait on each other.
         penalty = "" if self.auth_penalty else "  unix_listener anvil-auth-penalty {\n    mode = 0\n  }\n"
         conf = f"""\
@@ -362,11 +362,14 @@ service anvil {{
             return
         pgid = process.pid
         # SIGTERM to the whole group: every Dovecot process shuts down cleanly on it, at once (signalling only the
-        # master makes it wait a second or more for its children). Two exceptions, both without mail state:
+        # master makes it wait a second or more for its children). Then, none of which holds mail state:
         # - a login process still being forked or starting up when the signal comes sits on it for ~5 s, and the
         #   master waits for it: those get SIGKILL;
+        # - the master may respawn a service (log, anvil) it saw die before it handled its own signal, and then
+        #   waits for it: whatever appears after the signal gets a SIGTERM of its own;
         # - the master itself sometimes sleeps up to a second in its shutdown loop after its children are gone:
         #   once they are, it gets 100 ms, then SIGKILL.
+        signalled = {pid for pid, _ in _group_members(pgid) or []}
         with contextlib.suppress(ProcessLookupError):
             os.killpg(pgid, signal.SIGTERM)
         deadline = time.monotonic() + timeout
@@ -375,9 +378,15 @@ service anvil {{
             now = time.monotonic()
             members = _group_members(pgid)
             for pid, comm in members or []:
-                if pid != pgid and (comm.endswith("-login") or comm == "dovecot"):  # "dovecot": forked, not exec'd
+                if pid == pgid:
+                    continue
+                if comm.endswith("-login") or comm == "dovecot":  # "dovecot": forked, not exec'd yet
                     with contextlib.suppress(ProcessLookupError):
                         os.kill(pid, signal.SIGKILL)
+                elif pid not in signalled:
+                    signalled.add(pid)
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(pid, signal.SIGTERM)
             if members is not None and all(pid == pgid for pid, _ in members):
                 alone_since = now if alone_since is None else alone_since
             else:
@@ -562,6 +571,8 @@ service anvil {{
         if not 0 < value < 2**32:
             raise ValueError("UIDVALIDITY is a non-zero 32-bit number")
         self.doveadm("mailbox", "update", "-u", user, "--uid-validity", str(value), folder)
+        if (now := self.uidvalidity(user, folder)) != value:
+            raise DovecotError(f"UIDVALIDITY of {folder} is {now} after setting it to {value}")
 
     def renumber(self, user: str, folder: str = "INBOX") -> int:
         """Throw the folder's UID list and indexes away and give its messages new UIDs, in reverse order.

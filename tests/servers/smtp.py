@@ -23,6 +23,7 @@ import logging
 import ssl
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
@@ -137,8 +138,8 @@ class SmtpServer:
         return self.state.auth_failures
 
     @property
-    def ca_file(self) -> str:
-        return str(self.pki.ca_file)
+    def ca_file(self) -> Path:
+        return self.pki.ca_file
 
     def wait_for(self, count: int = 1, timeout: float = 10) -> list[Received]:
         """Block until at least `count` messages arrived; all of them."""
