@@ -340,3 +340,13 @@ def test_an_existing_passphrase_workspace_starts_at_the_unlock_dialog(
     assert controller.window.windowTitle() == "Comptoir"
     wait_idle(qtbot)
     controller.close_workspace()
+
+
+def test_customers_page_finds_a_customer_by_address(qtbot: QtBot, demo_window: MainWindow) -> None:
+    page = demo_window.show_page("customers")
+    qtbot.waitUntil(lambda: page.model.rowCount() >= 20, timeout=15000)  # type: ignore[attr-defined]
+    email = page.model._rows[3].emails[0]  # type: ignore[attr-defined]
+    page.search.setText(email.upper())  # type: ignore[attr-defined]
+    assert page.proxy.rowCount() == 1  # type: ignore[attr-defined]
+    page.search.setText("nobody-like-this")  # type: ignore[attr-defined]
+    assert page.proxy.rowCount() == 0  # type: ignore[attr-defined]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QSortFilterProxyModel, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -360,6 +360,17 @@ def render_thread(detail: ThreadDetail) -> str:
     who = html.escape(t.customer_name or t.customer_email)
     parts.append(f"<p><b>{who}</b> &lt;{html.escape(t.customer_email)}&gt;</p>")
     if detail.orders:
+        currencies = {o.currency for o in detail.orders}
+        spent = ""
+        if len(currencies) == 1:
+            try:
+                total = sum(float(o.total) for o in detail.orders if o.total)
+                spent = QCoreApplication.translate("Pages", ", {total} {currency} spent").format(
+                    total=f"{total:.2f}", currency=next(iter(currencies)))
+            except ValueError:
+                spent = ""
+        count = QCoreApplication.translate("Pages", "{n} order(s)").format(n=len(detail.orders))
+        parts.append(f"<p>{html.escape(count + spent)}</p>")
         heading = QCoreApplication.translate("Pages", "Orders")
         note = f" <small>({html.escape(detail.orders_note)})</small>" if detail.orders_note else ""
         parts.append(f"<h3>{html.escape(heading)}{note}</h3><ul>")
@@ -422,10 +433,21 @@ class CustomersPage(Page):
         self.setObjectName("customersPage")
         layout = QVBoxLayout(self)
         layout.addWidget(_title(self.tr("Customers")))
+        self.search = QLineEdit()
+        self.search.setObjectName("customerSearch")
+        self.search.setPlaceholderText(self.tr("Find a customer by name or address…"))
+        self.search.setClearButtonEnabled(True)
+        layout.addWidget(self.search)
         self.model = CustomerModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.proxy.setFilterKeyColumn(-1)
+        self.search.textChanged.connect(self.proxy.setFilterFixedString)
         self.table = QTableView()
         self.table.setObjectName("customerTable")
-        self.table.setModel(self.model)
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.table, 1)
