@@ -120,12 +120,12 @@
     <message>
         <location filename="../../desktop/ui/accounts.py" line="230"/>
         <source>Remove {email} from Comptoir?</source>
-        <translation>Retirer {email} de Comptoir ?</translation>
+        <translation>Retirer {email} de Comptoir&#xa0;?</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/accounts.py" line="232"/>
         <source>Nothing is deleted on the mail server. Keep this mailbox&apos;s mail in Comptoir (readable offline), or erase it from this computer?</source>
-        <translation>Rien n’est supprimé sur le serveur de messagerie. Conserver les messages de cette boîte dans Comptoir (lisibles hors ligne) ou les effacer de cet ordinateur ?</translation>
+        <translation>Rien n’est supprimé sur le serveur de messagerie. Conserver les messages de cette boîte dans Comptoir (lisibles hors ligne) ou les effacer de cet ordinateur&#xa0;?</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/accounts.py" line="234"/>
@@ -164,27 +164,27 @@
 <context>
     <name>AssistantPage</name>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="384"/>
+        <location filename="../../desktop/ui/pages.py" line="413"/>
         <source>Assistant</source>
         <translation>Assistant</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="385"/>
+        <location filename="../../desktop/ui/pages.py" line="414"/>
         <source>Chat with your assistant about a customer, an order or the week&apos;s open conversations.</source>
         <translation>Discutez avec votre assistant d’un client, d’une commande ou des conversations en cours de la semaine.</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="386"/>
+        <location filename="../../desktop/ui/pages.py" line="415"/>
         <source>Ask it to write an announcement, a newsletter or a policy text.</source>
         <translation>Demandez-lui de rédiger une annonce, une newsletter ou les conditions de votre boutique.</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="387"/>
+        <location filename="../../desktop/ui/pages.py" line="416"/>
         <source>It works with a language model running on this computer (Ollama, LM Studio, llama.cpp) or, if you choose, a cloud provider that only sees pseudonymised data.</source>
         <translation>Il fonctionne avec un modèle de langage exécuté sur cet ordinateur (Ollama, LM Studio, llama.cpp) ou, si vous le souhaitez, avec un fournisseur cloud qui ne voit que des données pseudonymisées.</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="389"/>
+        <location filename="../../desktop/ui/pages.py" line="418"/>
         <source>Conversations are kept in your encrypted workspace.</source>
         <translation>Les conversations sont conservées dans votre espace de travail chiffré.</translation>
     </message>
@@ -245,9 +245,14 @@ Si cela se reproduit, copiez le rapport ci-dessous et envoyez-le à votre contac
 <context>
     <name>CustomersPage</name>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="406"/>
+        <location filename="../../desktop/ui/pages.py" line="435"/>
         <source>Customers</source>
         <translation>Clients</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages.py" line="438"/>
+        <source>Find a customer by name or address…</source>
+        <translation>Trouver un client par son nom ou son adresse…</translation>
     </message>
 </context>
 <context>
@@ -266,92 +271,92 @@ Si cela se reproduit, copiez le rapport ci-dessous et envoyez-le à votre contac
 <context>
     <name>InboxPage</name>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="80"/>
+        <location filename="../../desktop/ui/pages.py" line="82"/>
         <source>Inbox</source>
         <translation>Boîte de réception</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="85"/>
+        <location filename="../../desktop/ui/pages.py" line="87"/>
         <source>Check mail</source>
         <translation>Relever le courrier</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="89"/>
+        <location filename="../../desktop/ui/pages.py" line="91"/>
         <source>Cancel</source>
         <translation>Annuler</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="99"/>
+        <location filename="../../desktop/ui/pages.py" line="102"/>
         <source>Search mail, customers, order or tracking numbers…</source>
         <translation>Rechercher des messages, des clients, des numéros de commande ou de suivi…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="132"/>
+        <location filename="../../desktop/ui/pages.py" line="135"/>
         <source>Select a conversation to read it.</source>
         <translation>Sélectionnez une conversation pour la lire.</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="148"/>
+        <location filename="../../desktop/ui/pages.py" line="151"/>
         <source>Write your reply…</source>
         <translation>Rédigez votre réponse…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="156"/>
+        <location filename="../../desktop/ui/pages.py" line="159"/>
         <source>Save to Drafts</source>
         <translation>Enregistrer dans les brouillons</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="158"/>
+        <location filename="../../desktop/ui/pages.py" line="161"/>
         <source>Send</source>
         <translation>Envoyer</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="197"/>
+        <location filename="../../desktop/ui/pages.py" line="200"/>
         <source>No mailbox connected yet (Settings).</source>
         <translation>Aucune boîte aux lettres connectée (Paramètres).</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="215"/>
+        <location filename="../../desktop/ui/pages.py" line="218"/>
         <source>New mail.</source>
         <translation>Nouveaux messages.</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="228"/>
+        <location filename="../../desktop/ui/pages.py" line="231"/>
         <source>Checking mail…</source>
         <translation>Relève du courrier…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="236"/>
+        <location filename="../../desktop/ui/pages.py" line="239"/>
         <source>Up to date: {n} new message(s).</source>
-        <translation>À jour : {n} nouveau(x) message(s).</translation>
+        <translation>À jour&#xa0;: {n} nouveau(x) message(s).</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="243"/>
+        <location filename="../../desktop/ui/pages.py" line="246"/>
         <source>Cancelled.</source>
         <translation>Annulé.</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="290"/>
+        <location filename="../../desktop/ui/pages.py" line="293"/>
         <source>Write a reply first.</source>
         <translation>Rédigez d’abord une réponse.</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="295"/>
+        <location filename="../../desktop/ui/pages.py" line="298"/>
         <source>Sending…</source>
         <translation>Envoi…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="295"/>
+        <location filename="../../desktop/ui/pages.py" line="298"/>
         <source>Saving to Drafts…</source>
         <translation>Enregistrement dans les brouillons…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="299"/>
+        <location filename="../../desktop/ui/pages.py" line="302"/>
         <source>Sent. A copy is in your Sent folder.</source>
         <translation>Envoyé. Une copie se trouve dans votre dossier Envoyés.</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="300"/>
+        <location filename="../../desktop/ui/pages.py" line="303"/>
         <source>Saved in your mailbox&apos;s Drafts folder.</source>
         <translation>Enregistré dans le dossier Brouillons de votre boîte aux lettres.</translation>
     </message>
@@ -420,22 +425,32 @@ Si cela se reproduit, copiez le rapport ci-dessous et envoyez-le à votre contac
 <context>
     <name>Pages</name>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="346"/>
+        <location filename="../../desktop/ui/pages.py" line="368"/>
+        <source>, {total} {currency} spent</source>
+        <translation>, {total} {currency} dépensés</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages.py" line="372"/>
+        <source>{n} order(s)</source>
+        <translation>{n} commande(s)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages.py" line="374"/>
         <source>Orders</source>
         <translation>Commandes</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="429"/>
+        <location filename="../../desktop/ui/pages.py" line="469"/>
         <source>The workspace key is kept in this computer&apos;s keyring ({backend}).</source>
         <translation>La clé de l’espace de travail est conservée dans le trousseau de clés du système de cet ordinateur ({backend}).</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="432"/>
+        <location filename="../../desktop/ui/pages.py" line="472"/>
         <source>The workspace key is protected by your passphrase (Argon2id).</source>
         <translation>La clé de l’espace de travail est protégée par votre phrase secrète (Argon2id).</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="433"/>
+        <location filename="../../desktop/ui/pages.py" line="473"/>
         <source>Demo workspace: its key exists only in memory and is forgotten when Comptoir closes.</source>
         <translation>Espace de travail de démonstration&#xa0;: sa clé n’existe qu’en mémoire et est effacée à la fermeture de Comptoir.</translation>
     </message>
@@ -443,27 +458,27 @@ Si cela se reproduit, copiez le rapport ci-dessous et envoyez-le à votre contac
 <context>
     <name>PrivacyPage</name>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="442"/>
+        <location filename="../../desktop/ui/pages.py" line="482"/>
         <source>Privacy</source>
         <translation>Confidentialité</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="444"/>
+        <location filename="../../desktop/ui/pages.py" line="484"/>
         <source>Everything Comptoir holds is in one encrypted database on this computer.</source>
         <translation>Toutes les données de Comptoir se trouvent dans une seule base de données chiffrée, sur cet ordinateur.</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="447"/>
+        <location filename="../../desktop/ui/pages.py" line="487"/>
         <source>Counting…</source>
         <translation>Décompte en cours…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="452"/>
+        <location filename="../../desktop/ui/pages.py" line="492"/>
         <source>Coming next: export everything or one customer&apos;s data in one click, erase everything or one customer, retention rules, and the ledger of every byte sent to a provider.</source>
         <translation>Prochainement&#xa0;: export de toutes les données ou de celles d’un client en un clic, effacement de tout ou d’un seul client, règles de conservation et registre de chaque octet envoyé à un fournisseur.</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="463"/>
+        <location filename="../../desktop/ui/pages.py" line="503"/>
         <source>Held: {threads} conversations, {messages} messages, {customers} customers, {orders} orders, {chats} chats. Size on disk: {size}.</source>
         <translation>Contenu&#xa0;: {threads} conversations, {messages} messages, {customers} clients, {orders} commandes, {chats} discussions. Taille sur le disque&#xa0;: {size}.</translation>
     </message>
@@ -537,17 +552,17 @@ Si cela se reproduit, copiez le rapport ci-dessous et envoyez-le à votre contac
 <context>
     <name>ReportsPage</name>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="395"/>
+        <location filename="../../desktop/ui/pages.py" line="424"/>
         <source>Reports</source>
         <translation>Rapports</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="396"/>
+        <location filename="../../desktop/ui/pages.py" line="425"/>
         <source>How many conversations you receive and answer, by topic and by week.</source>
         <translation>Le nombre de conversations que vous recevez et auxquelles vous répondez, par sujet et par semaine.</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="397"/>
+        <location filename="../../desktop/ui/pages.py" line="426"/>
         <source>Which questions come back most often, to improve your shop pages and templates.</source>
         <translation>Les questions qui reviennent le plus souvent, pour améliorer les pages de votre boutique et vos modèles de réponse.</translation>
     </message>
@@ -555,39 +570,130 @@ Si cela se reproduit, copiez le rapport ci-dessous et envoyez-le à votre contac
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="476"/>
+        <location filename="../../desktop/ui/pages.py" line="516"/>
         <source>Settings</source>
         <translation>Paramètres</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="482"/>
+        <location filename="../../desktop/ui/pages.py" line="522"/>
         <source>Secrets protected by</source>
         <translation>Secrets protégés par</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="486"/>
+        <location filename="../../desktop/ui/pages.py" line="526"/>
         <source>Workspace folder</source>
         <translation>Dossier de l’espace de travail</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="489"/>
+        <location filename="../../desktop/ui/pages.py" line="529"/>
         <source>Same as the system</source>
         <translation>Identique au système</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="492"/>
+        <location filename="../../desktop/ui/pages.py" line="532"/>
         <source>Language</source>
         <translation>Langue</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="494"/>
+        <location filename="../../desktop/ui/pages.py" line="534"/>
         <source>Mail accounts</source>
         <translation>Comptes de messagerie</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="524"/>
+        <location filename="../../desktop/ui/pages.py" line="537"/>
+        <source>Shops</source>
+        <translation>Boutiques</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages.py" line="568"/>
         <source>Saved. The new language applies the next time Comptoir starts.</source>
         <translation>Enregistré. La nouvelle langue s’appliquera au prochain démarrage de Comptoir.</translation>
+    </message>
+</context>
+<context>
+    <name>ShopDialog</name>
+    <message>
+        <location filename="../../desktop/ui/shops.py" line="34"/>
+        <source>Connect a shop</source>
+        <translation>Connecter une boutique</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/shops.py" line="51"/>
+        <source>Shop domain</source>
+        <translation>Domaine de la boutique</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/shops.py" line="52"/>
+        <source>Admin API access token</source>
+        <translation>Jeton d’accès à l’API Admin</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/shops.py" line="53"/>
+        <source>or, for a Dev Dashboard app:</source>
+        <translation>ou, pour une application du Dev Dashboard :</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/shops.py" line="54"/>
+        <source>Client ID</source>
+        <translation>Identifiant client</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/shops.py" line="55"/>
+        <source>Client secret</source>
+        <translation>Secret client</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/shops.py" line="65"/>
+        <source>Site address</source>
+        <translation>Adresse du site</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/shops.py" line="66"/>
+        <source>Consumer key</source>
+        <translation>Clé client (consumer key)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/shops.py" line="67"/>
+        <source>Consumer secret</source>
+        <translation>Secret client (consumer secret)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/shops.py" line="98"/>
+        <source>Connecting…</source>
+        <translation>Connexion…</translation>
+    </message>
+</context>
+<context>
+    <name>ShopsPanel</name>
+    <message>
+        <location filename="../../desktop/ui/shops.py" line="115"/>
+        <source>Connect a shop…</source>
+        <translation>Connecter une boutique…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/shops.py" line="116"/>
+        <source>Test</source>
+        <translation>Tester</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/shops.py" line="117"/>
+        <source>Disconnect…</source>
+        <translation>Déconnecter…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/shops.py" line="140"/>
+        <source>No shop connected yet.</source>
+        <translation>Aucune boutique connectée pour l’instant.</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/shops.py" line="167"/>
+        <source>Disconnect shop</source>
+        <translation>Déconnecter la boutique</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/shops.py" line="168"/>
+        <source>Disconnect {name}? Its cached orders are deleted from this computer; nothing changes in the shop.</source>
+        <translation>Déconnecter {name} ? Ses commandes en cache sont supprimées de cet ordinateur ; rien ne change dans la boutique.</translation>
     </message>
 </context>
 <context>
