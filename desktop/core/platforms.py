@@ -102,6 +102,10 @@ class PlatformClient(Protocol):
     def products(self, query: str, *, limit: int = 10) -> list[Product]:
         ...
 
+    def close(self) -> None:
+        """Release the connection pool."""
+        ...
+
 
 _NUMBER = re.compile(r"(\d{2,12})")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -87,7 +88,8 @@ class PlatformService:
         return self.db.write(lambda c: repo.remove_shop(c, shop_id))
 
     def test_shop(self, shop_id: int) -> list[str]:
-        return self.client(shop_id, purpose="test connection").test()
+        with closing(self.client(shop_id, purpose="test connection")) as client:
+            return client.test()
 
     def _shop(self, shop_id: int) -> repo.ShopRow:
         found = self.db.call(lambda c: repo.shop(c, shop_id))
@@ -138,10 +140,10 @@ class PlatformService:
         errors: list[str] = []
         for shop in live_shops:
             try:
-                client = self.client(shop.id)
                 found: list[Order] = []
-                for email in emails:
-                    found += [o for o in client.orders_by_email(email) if same_email(o.email, email)]
+                with closing(self.client(shop.id)) as client:
+                    for email in emails:
+                        found += [o for o in client.orders_by_email(email) if same_email(o.email, email)]
                 self._cache(shop.id, customer_id, found)
             except PlatformError as exc:
                 errors.append(f"{shop.name}: {exc.message}")
@@ -162,8 +164,8 @@ class PlatformService:
         """Every shop's orders for exactly this address (CLI `orders EMAIL`)."""
         out = []
         for shop in self.shops():
-            client = self.client(shop.id)
-            orders = [o for o in client.orders_by_email(email) if same_email(o.email, email)]
+            with closing(self.client(shop.id)) as client:
+                orders = [o for o in client.orders_by_email(email) if same_email(o.email, email)]
             customer_id = self.db.call(lambda c: repo.customer_by_email(c, email))
             self._cache(shop.id, customer_id, orders)
             out += [(shop, o) for o in orders]
@@ -176,7 +178,8 @@ class PlatformService:
         if wanted is None:
             return None
         for shop in self.shops():
-            order = self.client(shop.id).order_by_number(wanted)
+            with closing(self.client(shop.id)) as client:
+                order = client.order_by_number(wanted)
             if order is not None and any(same_email(order.email, e) for e in emails):
                 return shop, order
         return None
@@ -184,7 +187,8 @@ class PlatformService:
     def products(self, query: str) -> list[tuple[repo.ShopRow, Product]]:
         out = []
         for shop in self.shops():
-            out += [(shop, p) for p in self.client(shop.id, purpose="product search").products(query)]
+            with closing(self.client(shop.id, purpose="product search")) as client:
+                out += [(shop, p) for p in client.products(query)]
         return out
 
 
