@@ -7,8 +7,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
-
 from desktop.services.session import Session
 from desktop.services.workspace import WorkspaceService
 from tests.platform_servers.shopify import ShopifyServer

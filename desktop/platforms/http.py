@@ -33,7 +33,6 @@ from typing import Any
 import certifi
 import httpx
 
-from desktop import __version__
 from desktop.core.platforms import EgressRecorder, PlatformError
 
 log = logging.getLogger("comptoir.platforms")
@@ -50,7 +49,7 @@ MAX_ATTEMPTS = 4            # one try and three retries for 429 / 5xx / a droppe
 MAX_WAIT = 30.0             # never block longer than this on one Retry-After
 DEFAULT_RETRY_AFTER = 2.0
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-USER_AGENT = f"Comptoir/{__version__} (local desktop app)"
+USER_AGENT = "Comptoir (local desktop app)"
 
 Sleep = Callable[[float], None]
 
@@ -412,6 +411,8 @@ class HttpSession:
             what = "an empty answer"
         elif b"<html" in reply.body[:2048].lower() or reply.content_type == "text/html":
             what = "a web page"
+        elif "json" in reply.content_type:
+            what = "the answer is cut short or garbled"
         else:
             what = "unreadable data"
         return PlatformError(

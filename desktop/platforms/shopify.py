@@ -407,9 +407,11 @@ class ShopifyClient:
                     codes.add(_s(ext.get("code")))
             else:
                 messages.append(_s(error))
-        text = self._session.scrub("; ".join(m for m in messages if m)[:300])
+        unique = list(dict.fromkeys(m.strip().rstrip(".") for m in messages if m.strip()))
+        more = f" (and {len(unique) - 2} more)" if len(unique) > 2 else ""
+        text = self._session.scrub(("; ".join(unique[:2]) + more)[:400])
         if "not approved to access" in text.lower():
-            return PlatformError(f"Shopify does not let this app read customer data: {text}",
+            return PlatformError(f"Shopify does not let this app read customer data: {text}.",
                                  "In the app's settings (Dev Dashboard › API access requests), request access to "
                                  "protected customer data (name, e-mail, address), then release the app again.")
         if "ACCESS_DENIED" in codes or "access denied" in text.lower():

@@ -182,7 +182,8 @@ class WooCommerceClient:
         for p in self._json_list(reply):
             found.setdefault(p.get("id"), p)
         if len(found) < limit and " " not in text:
-            reply = self._get("products", {"sku": text, "per_page": per_page}, purpose="woocommerce products")
+            reply = self._get("products", {"sku": text, "per_page": per_page, "status": "publish"},
+                              purpose="woocommerce products")
             for p in self._json_list(reply):
                 found.setdefault(p.get("id"), p)
         return [product_from_json(p) for p in list(found.values())[:limit]]
@@ -277,7 +278,7 @@ class WooCommerceClient:
         if status == 401:
             lowered = message.lower()
             if "read permission" in lowered or "permissions" in lowered:
-                return PlatformError(f"The WooCommerce API key has no read permission{_colon(message)}.",
+                return PlatformError("The WooCommerce API key has no read permission (HTTP 401).",
                                      "In WooCommerce › Settings › Advanced › REST API, edit the key and set "
                                      "Permissions to Read (or Read/Write).")
             if code == "woocommerce_rest_cannot_view":
