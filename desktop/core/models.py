@@ -69,6 +69,8 @@ class MessageView:
     subject: str
     date: str
     body_text: str
+    flags: tuple[str, ...] = ()          # 'hidden-html-text', 'invisible-unicode', 'unparsed: …'
+    attachments: tuple[str, ...] = ()    # 'invoice.pdf (12 KB)'
 
 
 @dataclass(frozen=True)

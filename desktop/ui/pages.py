@@ -389,8 +389,17 @@ def render_thread(detail: ThreadDetail) -> str:
         parts.append("<hr/>")
         parts.append(f"<p>{arrow} <b>{html.escape(m.from_name or m.from_addr)}</b> "
                      f"<small>{html.escape(short_date(m.date))}</small></p>")
+        if m.flags:
+            warning = QCoreApplication.translate(
+                "Pages", "Hidden or invisible text was removed from this message; it was not written for you.")
+            detail_flags = ", ".join(m.flags)
+            parts.append(f"<p style=\"color:#8a5300\">⚠ {html.escape(warning)} <small>({html.escape(detail_flags)})"
+                         "</small></p>")
         body = html.escape(m.body_text).replace("\n", "<br/>")
         parts.append(f"<p>{body}</p>")
+        if m.attachments:
+            label = QCoreApplication.translate("Pages", "Attachments")
+            parts.append(f"<p><small>📎 {html.escape(label)}: {html.escape(', '.join(m.attachments))}</small></p>")
     return "\n".join(parts)
 
 

@@ -164,27 +164,27 @@
 <context>
     <name>AssistantPage</name>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="413"/>
+        <location filename="../../desktop/ui/pages.py" line="422"/>
         <source>Assistant</source>
         <translation>Assistant</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="414"/>
+        <location filename="../../desktop/ui/pages.py" line="423"/>
         <source>Chat with your assistant about a customer, an order or the week&apos;s open conversations.</source>
         <translation>Discutez avec votre assistant d’un client, d’une commande ou des conversations en cours de la semaine.</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="415"/>
+        <location filename="../../desktop/ui/pages.py" line="424"/>
         <source>Ask it to write an announcement, a newsletter or a policy text.</source>
         <translation>Demandez-lui de rédiger une annonce, une newsletter ou les conditions de votre boutique.</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="416"/>
+        <location filename="../../desktop/ui/pages.py" line="425"/>
         <source>It works with a language model running on this computer (Ollama, LM Studio, llama.cpp) or, if you choose, a cloud provider that only sees pseudonymised data.</source>
         <translation>Il fonctionne avec un modèle de langage exécuté sur cet ordinateur (Ollama, LM Studio, llama.cpp) ou, si vous le souhaitez, avec un fournisseur cloud qui ne voit que des données pseudonymisées.</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="418"/>
+        <location filename="../../desktop/ui/pages.py" line="427"/>
         <source>Conversations are kept in your encrypted workspace.</source>
         <translation>Les conversations sont conservées dans votre espace de travail chiffré.</translation>
     </message>
@@ -245,12 +245,12 @@ Si cela se reproduit, copiez le rapport ci-dessous et envoyez-le à votre contac
 <context>
     <name>CustomersPage</name>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="435"/>
+        <location filename="../../desktop/ui/pages.py" line="444"/>
         <source>Customers</source>
         <translation>Clients</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="438"/>
+        <location filename="../../desktop/ui/pages.py" line="447"/>
         <source>Find a customer by name or address…</source>
         <translation>Trouver un client par son nom ou son adresse…</translation>
     </message>
@@ -440,17 +440,27 @@ Si cela se reproduit, copiez le rapport ci-dessous et envoyez-le à votre contac
         <translation>Commandes</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="469"/>
+        <location filename="../../desktop/ui/pages.py" line="393"/>
+        <source>Hidden or invisible text was removed from this message; it was not written for you.</source>
+        <translation>Du texte caché ou invisible a été retiré de ce message : il ne vous était pas destiné.</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages.py" line="401"/>
+        <source>Attachments</source>
+        <translation>Pièces jointes</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages.py" line="478"/>
         <source>The workspace key is kept in this computer&apos;s keyring ({backend}).</source>
         <translation>La clé de l’espace de travail est conservée dans le trousseau de clés du système de cet ordinateur ({backend}).</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="472"/>
+        <location filename="../../desktop/ui/pages.py" line="481"/>
         <source>The workspace key is protected by your passphrase (Argon2id).</source>
         <translation>La clé de l’espace de travail est protégée par votre phrase secrète (Argon2id).</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="473"/>
+        <location filename="../../desktop/ui/pages.py" line="482"/>
         <source>Demo workspace: its key exists only in memory and is forgotten when Comptoir closes.</source>
         <translation>Espace de travail de démonstration&#xa0;: sa clé n’existe qu’en mémoire et est effacée à la fermeture de Comptoir.</translation>
     </message>
@@ -458,27 +468,27 @@ Si cela se reproduit, copiez le rapport ci-dessous et envoyez-le à votre contac
 <context>
     <name>PrivacyPage</name>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="482"/>
+        <location filename="../../desktop/ui/pages.py" line="491"/>
         <source>Privacy</source>
         <translation>Confidentialité</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="484"/>
+        <location filename="../../desktop/ui/pages.py" line="493"/>
         <source>Everything Comptoir holds is in one encrypted database on this computer.</source>
         <translation>Toutes les données de Comptoir se trouvent dans une seule base de données chiffrée, sur cet ordinateur.</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="487"/>
+        <location filename="../../desktop/ui/pages.py" line="496"/>
         <source>Counting…</source>
         <translation>Décompte en cours…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="492"/>
+        <location filename="../../desktop/ui/pages.py" line="501"/>
         <source>Coming next: export everything or one customer&apos;s data in one click, erase everything or one customer, retention rules, and the ledger of every byte sent to a provider.</source>
         <translation>Prochainement&#xa0;: export de toutes les données ou de celles d’un client en un clic, effacement de tout ou d’un seul client, règles de conservation et registre de chaque octet envoyé à un fournisseur.</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="503"/>
+        <location filename="../../desktop/ui/pages.py" line="512"/>
         <source>Held: {threads} conversations, {messages} messages, {customers} customers, {orders} orders, {chats} chats. Size on disk: {size}.</source>
         <translation>Contenu&#xa0;: {threads} conversations, {messages} messages, {customers} clients, {orders} commandes, {chats} discussions. Taille sur le disque&#xa0;: {size}.</translation>
     </message>
@@ -552,17 +562,17 @@ Si cela se reproduit, copiez le rapport ci-dessous et envoyez-le à votre contac
 <context>
     <name>ReportsPage</name>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="424"/>
+        <location filename="../../desktop/ui/pages.py" line="433"/>
         <source>Reports</source>
         <translation>Rapports</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="425"/>
+        <location filename="../../desktop/ui/pages.py" line="434"/>
         <source>How many conversations you receive and answer, by topic and by week.</source>
         <translation>Le nombre de conversations que vous recevez et auxquelles vous répondez, par sujet et par semaine.</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="426"/>
+        <location filename="../../desktop/ui/pages.py" line="435"/>
         <source>Which questions come back most often, to improve your shop pages and templates.</source>
         <translation>Les questions qui reviennent le plus souvent, pour améliorer les pages de votre boutique et vos modèles de réponse.</translation>
     </message>
@@ -570,42 +580,42 @@ Si cela se reproduit, copiez le rapport ci-dessous et envoyez-le à votre contac
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="516"/>
+        <location filename="../../desktop/ui/pages.py" line="525"/>
         <source>Settings</source>
         <translation>Paramètres</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="522"/>
+        <location filename="../../desktop/ui/pages.py" line="531"/>
         <source>Secrets protected by</source>
         <translation>Secrets protégés par</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="526"/>
+        <location filename="../../desktop/ui/pages.py" line="535"/>
         <source>Workspace folder</source>
         <translation>Dossier de l’espace de travail</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="529"/>
+        <location filename="../../desktop/ui/pages.py" line="538"/>
         <source>Same as the system</source>
         <translation>Identique au système</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="532"/>
+        <location filename="../../desktop/ui/pages.py" line="541"/>
         <source>Language</source>
         <translation>Langue</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="534"/>
+        <location filename="../../desktop/ui/pages.py" line="543"/>
         <source>Mail accounts</source>
         <translation>Comptes de messagerie</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="537"/>
+        <location filename="../../desktop/ui/pages.py" line="546"/>
         <source>Shops</source>
         <translation>Boutiques</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="568"/>
+        <location filename="../../desktop/ui/pages.py" line="577"/>
         <source>Saved. The new language applies the next time Comptoir starts.</source>
         <translation>Enregistré. La nouvelle langue s’appliquera au prochain démarrage de Comptoir.</translation>
     </message>
@@ -630,7 +640,7 @@ Si cela se reproduit, copiez le rapport ci-dessous et envoyez-le à votre contac
     <message>
         <location filename="../../desktop/ui/shops.py" line="53"/>
         <source>or, for a Dev Dashboard app:</source>
-        <translation>ou, pour une application du Dev Dashboard :</translation>
+        <translation>ou, pour une application du Dev Dashboard&#xa0;:</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/shops.py" line="54"/>
@@ -693,7 +703,7 @@ Si cela se reproduit, copiez le rapport ci-dessous et envoyez-le à votre contac
     <message>
         <location filename="../../desktop/ui/shops.py" line="168"/>
         <source>Disconnect {name}? Its cached orders are deleted from this computer; nothing changes in the shop.</source>
-        <translation>Déconnecter {name} ? Ses commandes en cache sont supprimées de cet ordinateur ; rien ne change dans la boutique.</translation>
+        <translation>Déconnecter {name}&#xa0;? Ses commandes en cache sont supprimées de cet ordinateur&#xa0;; rien ne change dans la boutique.</translation>
     </message>
 </context>
 <context>
