@@ -23,6 +23,7 @@ import gc
 import hashlib
 import html
 import inspect
+import os
 import quopri
 import random
 import re
@@ -136,8 +137,9 @@ PRODUCTS = (
     ("copper kettle", "bouilloire en cuivre"), ("yoga mat", "tapis de yoga"),
 )
 COLOURS = (
-    ("navy", "bleu marine"), ("sage green", "vert sauge"), ("terracotta", "terracotta"), ("mustard", "moutarde"),
-    ("off-white", "blanc cassé"), ("charcoal", "anthracite"), ("blush pink", "rose poudré"), ("black", "noir"),
+    ("navy", "bleu marine"), ("sage green", "vert sauge"), ("terracotta", "terracotta"),
+    ("mustard", "moutarde"), ("off-white", "blanc cassé"), ("charcoal", "anthracite"),
+    ("blush pink", "rose poudré"), ("black", "noir"),
 )
 SIZES = ("XS", "S", "M", "L", "XL", "36", "38", "40", "42", "one size")
 CARRIERS = ("Colissimo", "Chronopost", "Mondial Relay", "DHL", "UPS", "DPD", "GLS", "La Poste")
@@ -224,7 +226,7 @@ SHOP_SENTENCES = {
     "en": (
         "Thank you for your message, and sorry for the delay in getting back to you.",
         "Your order {order} left our workshop on {date} with {carrier}; the tracking number is {tracking}.",
-        "We have issued a refund of {amount}; it should appear on your statement within 5 to 10 working days.",
+        "We have issued a refund of {amount}; it should reach your account within 5 to 10 working days.",
         "Could you send us a photo of the damaged {product} so that we can ship a replacement?",
         "You can return the item within 30 days using the prepaid label attached to this email.",
         "We have updated the delivery address on order {order} to {address}.",
@@ -237,8 +239,8 @@ SHOP_SENTENCES = {
     ),
     "fr": (
         "Merci pour votre message, et désolée pour le délai de réponse.",
-        "Votre commande {order} a quitté l'atelier le {date} avec {carrier} ; le numéro de suivi est {tracking}.",
-        "Nous avons effectué un remboursement de {amount}, visible sur votre compte sous 5 à 10 jours ouvrés.",
+        "Votre commande {order} est partie le {date} avec {carrier} ; le numéro de suivi est {tracking}.",
+        "Nous avons effectué un remboursement de {amount}, visible sous 5 à 10 jours ouvrés.",
         "Pourriez-vous nous envoyer une photo du {product} abîmé afin que nous en expédiions un autre ?",
         "Vous pouvez retourner l'article sous 30 jours avec l'étiquette prépayée jointe à ce message.",
         "Nous avons modifié l'adresse de livraison de la commande {order} : {address}.",
@@ -310,8 +312,9 @@ def _raw_message(rng: random.Random, headers: list[tuple[str, str]], body: str, 
     dkim = base64.b64encode(rng.randbytes(256)).decode()
     head = [
         ("Return-Path", f"<{headers[0][1].rsplit('<', 1)[-1].rstrip('>')}>"),
-        ("Received", f"from mail{rng.randint(1, 40)}.example.com (mail.example.com [192.0.2.{rng.randint(1, 254)}])"
-                     f"\r\n\tby mx.example.com with ESMTPS id {rng.getrandbits(48):012x}"),
+        ("Received", f"from mail{rng.randint(1, 40)}.example.com (mail.example.com "
+                     f"[192.0.2.{rng.randint(1, 254)}])\r\n\tby mx.example.com with ESMTPS id "
+                     f"{rng.getrandbits(48):012x}"),
         ("DKIM-Signature", "v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.com; s=s2025;\r\n\tb="
                            + "\r\n\t".join(dkim[i:i + 70] for i in range(0, len(dkim), 70))),
         *headers,
@@ -383,14 +386,16 @@ def build_corpus(count: int, seed: int, queries: int) -> Corpus:
             recipient = SHOP_ADDR if inbound else addr
             quoted = ""
             if prev is not None:
-                quoted = WROTE[lang].format(date=moment.strftime("%d/%m/%Y %H:%M"), name=prev[3], addr=prev[2])
+                when = moment.strftime("%d/%m/%Y %H:%M")
+                quoted = WROTE[lang].format(date=when, name=prev[3], addr=prev[2])
                 quoted += "\n" + "\n".join("> " + p for p in prev[4])
             sentences = CUSTOMER_SENTENCES[lang] if inbound else SHOP_SENTENCES[lang]
             sign = first if inbound else TEAM[lang]
             body, own = _body(rng, lang, sentences, ctx, sign, quoted, rng.randint(300, 3000))
             body_html = None
             if rng.random() < 0.7:
-                body_html = "<div>" + "".join(f"<p>{html.escape(p)}</p>" for p in body.split("\n\n")) + "</div>"
+                paras = "".join(f"<p>{html.escape(p)}</p>" for p in body.split("\n\n"))
+                body_html = f"<div>{paras}</div>"
             msg_subject = subject if n == 0 else ("Re: " if lang == "en" else "RE: ") + subject
             message_id = f"{rng.getrandbits(80):020x}@{'mail.example.com' if inbound else 'example.com'}"
             in_reply_to = prev[0] if prev else None
@@ -399,7 +404,8 @@ def build_corpus(count: int, seed: int, queries: int) -> Corpus:
                        ("Subject", _header_word(msg_subject)), ("Date", format_datetime(moment)),
                        ("Message-ID", f"<{message_id}>")]
             if prev:
-                headers += [("In-Reply-To", f"<{prev[0]}>"), ("References", " ".join(f"<{r}>" for r in refs.split()))]
+                headers += [("In-Reply-To", f"<{prev[0]}>"),
+                            ("References", " ".join(f"<{r}>" for r in refs.split()))]
             attachment = f"photo-{rng.randint(1000, 9999)}.jpg" if inbound else f"facture-{order_no}.pdf"
             raw, has_att = _raw_message(rng, headers, body, body_html, rng.randint(2048, 20480), attachment)
             packed = zlib.compress(raw)
@@ -407,8 +413,9 @@ def build_corpus(count: int, seed: int, queries: int) -> Corpus:
             folder = 1 if inbound else 2
             uid[folder] += 1
             corpus.rows.append((
-                1, folder, thread_id, UIDVALIDITY, uid[folder], 1000 + len(corpus.rows), message_id, in_reply_to,
-                refs, "in" if inbound else "out", msg_subject, sender_addr, sender, recipient, "",
+                1, folder, thread_id, UIDVALIDITY, uid[folder], 1000 + len(corpus.rows), message_id,
+                in_reply_to, refs, "in" if inbound else "out", msg_subject, sender_addr, sender, recipient,
+                "",
                 f"{name}, {SHOP_NAME}", _iso(moment), _iso(moment + timedelta(seconds=rng.randint(1, 90))),
                 "\\Seen" if n < size - 1 or not inbound else "", int(n < size - 1 or not inbound),
                 int(inbound and n < size - 1), " ".join(" ".join(own).split())[:200], body, body_html,
@@ -497,19 +504,33 @@ def populate(conn: sqlcipher3.Connection, corpus: Corpus) -> None:
     conn.execute("COMMIT")
 
 
-def timed_inserts(conn: sqlcipher3.Connection, batches: Sequence[Sequence[tuple[object, ...]]]) -> float:
+def warm_up(rows: Sequence[tuple[object, ...]]) -> None:
+    """Bind every row once, untimed: CPython caches a string's UTF-8 form the first time SQLite asks
+    for it, so without this the first timed run would pay for encoding and the others would not."""
+    conn = sqlcipher3.connect(":memory:")
+    try:
+        conn.execute(f"CREATE TABLE t ({', '.join(MESSAGE_COLUMNS)})")
+        conn.executemany(f"INSERT INTO t SELECT {', '.join('?' for _ in MESSAGE_COLUMNS)} WHERE 0", rows)
+    finally:
+        conn.close()
+
+
+def timed_inserts(conn: sqlcipher3.Connection,
+                  batches: Sequence[Sequence[tuple[object, ...]]]) -> tuple[float, float]:
+    """Wall and CPU seconds to insert every batch in its own IMMEDIATE transaction."""
     gc.collect()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for batch in batches:
         conn.execute("BEGIN IMMEDIATE")
         conn.executemany(INSERT_SQL, batch)
         conn.execute("COMMIT")
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - cpu
 
 
 @dataclass
 class Results:
     insert: dict[str, list[float]] = field(default_factory=lambda: {"plain": [], "encrypted": []})
+    insert_cpu: dict[str, list[float]] = field(default_factory=lambda: {"plain": [], "encrypted": []})
     open: dict[str, list[float]] = field(default_factory=lambda: {"plain": [], "encrypted": []})
     fts: dict[str, list[float]] = field(default_factory=lambda: {"plain": [], "encrypted": []})
     fts_hits: list[int] = field(default_factory=list)
@@ -517,6 +538,7 @@ class Results:
     settings: dict[str, str] = field(default_factory=dict)
     cipher: dict[str, str] = field(default_factory=dict)
     sqlite_version: str = ""
+    load: list[float] = field(default_factory=list)  # 1-minute load average before and after
 
 
 def run(args: argparse.Namespace, log: Callable[[str], None]) -> tuple[Results, Corpus]:
@@ -525,7 +547,8 @@ def run(args: argparse.Namespace, log: Callable[[str], None]) -> tuple[Results, 
     corpus = build_corpus(args.messages, args.seed, args.queries)
     log(f"  {len(corpus.rows):,} mails in {len(corpus.threads):,} threads, {corpus.seconds:.1f} s")
     batches = [corpus.rows[i:i + BATCH] for i in range(0, len(corpus.rows), BATCH)]
-    res = Results()
+    warm_up(corpus.rows)
+    res = Results(load=[os.getloadavg()[0]])
     with work_dir("encryption") as work:
         keep: dict[str, Path] = {}
         for r in range(args.repeat):
@@ -535,10 +558,11 @@ def run(args: argparse.Namespace, log: Callable[[str], None]) -> tuple[Results, 
                 conn = opener(side, key)(path, create=True)
                 migrate(conn, path)
                 populate(conn, corpus)
-                seconds = timed_inserts(conn, batches)
+                seconds, cpu = timed_inserts(conn, batches)
                 close_like_app(conn)
                 res.insert[side].append(seconds)
-                log(f"  insert run {r + 1}/{args.repeat} {side:>9}: {seconds:.2f} s")
+                res.insert_cpu[side].append(cpu)
+                log(f"  insert run {r + 1}/{args.repeat} {side:>9}: {seconds:.2f} s (CPU {cpu:.2f} s)")
                 if side in keep:
                     remove_db(keep[side])
                 keep[side] = path
@@ -576,6 +600,7 @@ def run(args: argparse.Namespace, log: Callable[[str], None]) -> tuple[Results, 
             res.fts_hits.append(len(hits["plain"]))
         for conn in conns.values():
             conn.close()
+    res.load.append(os.getloadavg()[0])
     return res, corpus
 
 
@@ -600,7 +625,10 @@ def report(res: Results, corpus: Corpus, args: argparse.Namespace) -> tuple[str,
     opn = {s: median(v) for s, v in res.open.items()}
     f50 = {s: median(v) for s, v in res.fts.items()}
     f95 = {s: percentile(v, 95) for s, v in res.fts.items()}
+    cpu = {s: median(v) for s, v in res.insert_cpu.items()}
+    batches = len(corpus.rows) // BATCH + bool(len(corpus.rows) % BATCH)
     insert_ratio = ins["encrypted"] / ins["plain"]
+    pairs = list(zip(res.insert["plain"], res.insert["encrypted"], strict=True))
     insert_ok = insert_ratio <= INSERT_TARGET_RATIO
     open_ok = opn["encrypted"] <= OPEN_TARGET_SECONDS
     ok = "**pass**"
@@ -612,10 +640,10 @@ def report(res: Results, corpus: Corpus, args: argparse.Namespace) -> tuple[str,
     lines = [
         "## Encryption: SQLCipher vs plain SQLite <a id=\"encryption\"></a>",
         "",
-        f"Measured {now_utc()} by `bench/encryption.py`. Both sides use the same `sqlcipher3` build (so the "
-        "same SQLite); the encrypted side is opened by the app's `open_encrypted` with a random raw 32-byte key, "
-        "the plain side by the same steps and pragmas without a key (settings compared before measuring), "
-        "and both get the app's schema from `migrate`, FTS5 index and triggers included.",
+        f"Measured {now_utc()} by `bench/encryption.py`. Both sides use the same `sqlcipher3` build (so "
+        "the same SQLite); the encrypted side is opened by the app's `open_encrypted` with a random raw "
+        "32-byte key, the plain side by the same steps and pragmas without a key (settings compared "
+        "before measuring), and both get the app's schema from `migrate`, FTS5 index and triggers included.",
         "",
         "| Workload | Plain SQLite | SQLCipher | Ratio | Target | Result |",
         "|---|---:|---:|---:|---|---|",
@@ -634,20 +662,24 @@ def report(res: Results, corpus: Corpus, args: argparse.Namespace) -> tuple[str,
         "",
         f"- Insert runs (s), alternating which side goes first: plain "
         f"{', '.join(f'{x:.2f}' for x in res.insert['plain'])}; encrypted "
-        f"{', '.join(f'{x:.2f}' for x in res.insert['encrypted'])}. Each run starts from a new, migrated "
-        f"database; the timer covers the {len(corpus.rows) // BATCH + bool(len(corpus.rows) % BATCH)} "
-        "`BEGIN IMMEDIATE` … `executemany` … `COMMIT` batches (WAL auto-checkpoints included, final "
-        "checkpoint on close not included).",
+        f"{', '.join(f'{x:.2f}' for x in res.insert['encrypted'])}; ratio within each pair "
+        f"{', '.join(f'{e / p:.2f}' for p, e in pairs)}. "
+        f"CPU time, medians: plain {fmt_seconds(cpu['plain'])}, encrypted {fmt_seconds(cpu['encrypted'])} "
+        f"({cpu['encrypted'] / cpu['plain']:.2f}×). Each run starts from a new, migrated database; the timer "
+        f"covers the {batches} `BEGIN IMMEDIATE` … `executemany` … `COMMIT` batches (WAL "
+        "auto-checkpoints included, the final checkpoint on close not).",
         f"- Open: min/max plain {fmt_seconds(min(res.open['plain']))}/{fmt_seconds(max(res.open['plain']))}, "
         f"encrypted {fmt_seconds(min(res.open['encrypted']))}/{fmt_seconds(max(res.open['encrypted']))}; "
-        "timed from `connect` to the count's row (file in the OS cache, as on a second launch), closed between.",
+        "timed from `connect` to the count's row (file in the OS cache, as on a second launch), closed "
+        "between.",
         f"- FTS: {sum(h == 50 for h in res.fts_hits)} of {len(res.fts_hits)} queries hit the 50-row limit; "
         "identical results on both sides (checked); one connection per side, alternating per query.",
         f"- Corpus (seed {args.seed}): {n:,} English/French mails in {len(corpus.threads):,} threads, bodies "
         f"{corpus.body_chars / n:,.0f} characters on average, zlib `raw` {fmt_bytes(min(corpus.raw_bytes))}–"
         f"{fmt_bytes(max(corpus.raw_bytes))} (median {fmt_bytes(median(corpus.raw_bytes))}).",
         f"- Database files after the last run (checkpointed): plain {fmt_bytes(res.db_size['plain'])}, "
-        f"encrypted {fmt_bytes(res.db_size['encrypted'])} (SQLCipher reserves 80 bytes per page for IV + HMAC).",
+        f"encrypted {fmt_bytes(res.db_size['encrypted'])} (SQLCipher reserves 80 bytes per page for IV + "
+        "HMAC).",
         "- Settings, identical on both sides: "
         + ", ".join(f"{k}={v}" for k, v in res.settings.items()) + ".",
         "- SQLCipher: " + ", ".join(f"{k}={v}" for k, v in res.cipher.items() if k != "cipher_version")
@@ -655,7 +687,8 @@ def report(res: Results, corpus: Corpus, args: argparse.Namespace) -> tuple[str,
         "",
         "Machine: " + ", ".join(f"{k} {v}" for k, v in machine_info().items())
         + f"; SQLite {res.sqlite_version} (`sqlite_version()`), SQLCipher {res.cipher['cipher_version']} "
-        "(`PRAGMA cipher_version`).",
+        f"(`PRAGMA cipher_version`). Load average (1 min) {res.load[0]:.2f} before, {res.load[-1]:.2f} "
+        "after: anything well above 1 means other work shared the machine and the figures are noisier.",
         "",
         "Reproduce from the repo root with the venv active:",
         "",

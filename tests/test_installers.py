@@ -284,7 +284,7 @@ def test_desktop_entry() -> None:
 
 def test_appstream_metainfo() -> None:
     path = REPO / "resources" / f"{APP_ID}.metainfo.xml"
-    root = ET.parse(path).getroot()  # noqa: S314 (our own file)
+    root = ET.parse(path).getroot()
     assert root.get("type") == "desktop-application"
     assert root.findtext("id") == APP_ID
     assert root.findtext("launchable") == f"{APP_ID}.desktop"
