@@ -21,6 +21,7 @@ Three jobs, all on hostile input and all on the sync's hot path (so a regex toke
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -85,53 +86,11 @@ def strip_invisible(text: str) -> tuple[str, bool]:
     return clean, found > 0 or shy >= _SOFT_HYPHENS_FLAGGED
 
 
-# --- sanitising for display ------------------------------------------------------------------------------
-
-_ALLOWED_TAGS = {
-    "a", "abbr", "address", "b", "bdi", "big", "blockquote", "br", "caption", "center", "cite", "code", "col",
-    "colgroup", "dd", "del", "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4",
-    "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "samp", "small",
-    "span", "strike", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "tt", "u",
-    "ul", "var",
-}
-_CLEANER = nh3.Cleaner(
-    tags=_ALLOWED_TAGS,
-    clean_content_tags={
-        "script", "style", "title", "template", "noscript", "iframe", "object", "embed", "applet", "noembed",
-        "noframes", "frameset", "frame", "svg", "math", "select", "textarea", "button", "head",
-    },
-    attributes={
-        "a": {"href", "title"},
-        "img": {"alt"},  # never src: no remote (or cid:) resource is ever fetched; see _IMG_ALT
-        "td": {"colspan", "rowspan", "align", "valign"},
-        "th": {"colspan", "rowspan", "align", "valign"},
-        "ol": {"start", "type"},
-        "*": {"dir", "lang"},
-    },
-    url_schemes={"http", "https", "mailto", "tel"},
-    link_rel="noopener noreferrer nofollow",
-    strip_comments=True,
-)
-# ammonia serialises an allowed <img> as exactly `<img>` or `<img alt="…">` (quotes in the value are
-# written &quot;), so this pattern cannot run past the tag.
-_IMG_ALT = re.compile(r'<img(?: alt="([^"]*)")?>')
-
-
-def sanitize_html(markup: str) -> str:
-    """Markup safe to display: allow-listed tags, no scripts, styles, handlers or remote resources."""
-    if len(markup) > MAX_HTML_CHARS:
-        markup = markup[:MAX_HTML_CHARS]
-    clean = _CLEANER.clean(markup)
-    if "<img" in clean:
-        clean = _IMG_ALT.sub(lambda m: escape(unescape(m.group(1) or ""), quote=False), clean)
-    return clean
-
-
 # --- colours ---------------------------------------------------------------------------------------------
 
 Color = tuple[float, float, float, float]  # r, g, b in 0-255, alpha in 0-1
 
-_NAMED = dict(item.split(":") for item in (
+_NAMED_COLOURS = (  # CSS named and system colours
     "aliceblue:f0f8ff antiquewhite:faebd7 aqua:00ffff aquamarine:7fffd4 azure:f0ffff beige:f5f5dc bisque:ffe4c4 "
     "black:000000 blanchedalmond:ffebcd blue:0000ff blueviolet:8a2be2 brown:a52a2a burlywood:deb887 "
     "cadetblue:5f9ea0 chartreuse:7fff00 chocolate:d2691e coral:ff7f50 cornflowerblue:6495ed cornsilk:fff8dc "
@@ -150,17 +109,18 @@ _NAMED = dict(item.split(":") for item in (
     "maroon:800000 mediumaquamarine:66cdaa mediumblue:0000cd mediumorchid:ba55d3 mediumpurple:9370db "
     "mediumseagreen:3cb371 mediumslateblue:7b68ee mediumspringgreen:00fa9a mediumturquoise:48d1cc "
     "mediumvioletred:c71585 midnightblue:191970 mintcream:f5fffa mistyrose:ffe4e1 moccasin:ffe4b5 "
-    "navajowhite:ffdead navy:000080 oldlace:fdf5e6 olive:808000 olivedrab:6b8e23 orange:ffa500 "
-    "orangered:ff4500 orchid:da70d6 palegoldenrod:eee8aa palegreen:98fb98 paleturquoise:afeeee "
-    "palevioletred:db7093 papayawhip:ffefd5 peachpuff:ffdab9 peru:cd853f pink:ffc0cb plum:dda0dd "
-    "powderblue:b0e0e6 purple:800080 rebeccapurple:663399 red:ff0000 rosybrown:bc8f8f royalblue:4169e1 "
-    "saddlebrown:8b4513 salmon:fa8072 sandybrown:f4a460 seagreen:2e8b57 seashell:fff5ee sienna:a0522d "
-    "silver:c0c0c0 skyblue:87ceeb slateblue:6a5acd slategray:708090 slategrey:708090 snow:fffafa "
-    "springgreen:00ff7f steelblue:4682b4 tan:d2b48c teal:008080 thistle:d8bfd8 tomato:ff6347 "
-    "turquoise:40e0d0 violet:ee82ee wheat:f5deb3 white:ffffff whitesmoke:f5f5f5 yellow:ffff00 "
-    "yellowgreen:9acd32 window:ffffff windowtext:000000 canvas:ffffff canvastext:000000 buttonface:f0f0f0 "
-    "buttontext:000000 graytext:6d6d6d highlighttext:ffffff linktext:0000ee"
-).split())
+    "navajowhite:ffdead navy:000080 oldlace:fdf5e6 olive:808000 olivedrab:6b8e23 orange:ffa500 orangered:ff4500 "
+    "orchid:da70d6 palegoldenrod:eee8aa palegreen:98fb98 paleturquoise:afeeee palevioletred:db7093 "
+    "papayawhip:ffefd5 peachpuff:ffdab9 peru:cd853f pink:ffc0cb plum:dda0dd powderblue:b0e0e6 purple:800080 "
+    "rebeccapurple:663399 red:ff0000 rosybrown:bc8f8f royalblue:4169e1 saddlebrown:8b4513 salmon:fa8072 "
+    "sandybrown:f4a460 seagreen:2e8b57 seashell:fff5ee sienna:a0522d silver:c0c0c0 skyblue:87ceeb "
+    "slateblue:6a5acd slategray:708090 slategrey:708090 snow:fffafa springgreen:00ff7f steelblue:4682b4 "
+    "tan:d2b48c teal:008080 thistle:d8bfd8 tomato:ff6347 turquoise:40e0d0 violet:ee82ee wheat:f5deb3 "
+    "white:ffffff whitesmoke:f5f5f5 yellow:ffff00 yellowgreen:9acd32 window:ffffff windowtext:000000 "
+    "canvas:ffffff canvastext:000000 buttonface:f0f0f0 buttontext:000000 graytext:6d6d6d highlighttext:ffffff "
+    "linktext:0000ee"
+)
+_NAMED = dict(item.split(":") for item in _NAMED_COLOURS.split())
 _WHITE: Color = (255.0, 255.0, 255.0, 1.0)
 _BLACK: Color = (0.0, 0.0, 0.0, 1.0)
 _TRANSPARENT: Color = (0.0, 0.0, 0.0, 0.0)
@@ -220,6 +180,7 @@ def _fraction(token: str) -> float:
 
 
 def _hsl(h: float, s: float, lum: float) -> tuple[float, float, float]:
+    h = h if math.isfinite(h) else 0.0
     s = s / 100 if s > 1 else s
     lum = lum / 100 if lum > 1 else lum
     c = (1 - abs(2 * lum - 1)) * s
@@ -338,9 +299,9 @@ def _font_size(decls: Declarations, parent: float) -> float:
     value = decls.get("font-size", ("", False))[0]
     if not value and "font" in decls:
         for token in decls["font"][0].split():
-            size = token.split("/", 1)[0]
-            if size in _FONT_KEYWORDS or _px(size, parent) is not None:
-                value = size
+            candidate = token.split("/", 1)[0]
+            if candidate in _FONT_KEYWORDS or _px(candidate, parent) is not None:
+                value = candidate
                 break
     if not value:
         return parent
@@ -380,8 +341,8 @@ def _gone(decls: Declarations, font: float) -> bool:
         return True
     if (v := get("transform")) and _transform_hides(v[0], font):
         return True
-    clipped = any((v := get(p)) and v[0].split()[0] in ("hidden", "clip") for p in ("overflow", "overflow-x",
-                                                                                     "overflow-y"))
+    clipped = any((v := get(p)) and v[0].startswith(("hidden", "clip")) for p in ("overflow", "overflow-x",
+                                                                                   "overflow-y"))
     if clipped:
         for prop in ("height", "max-height", "width", "max-width", "line-height"):
             if (v := get(prop)) and (px := _px(v[0], font)) is not None and px <= 1:
@@ -396,9 +357,7 @@ def _gone(decls: Declarations, font: float) -> bool:
         sizes = [abs(px) for t in _LENGTH.finditer(v[0]) if (px := _px(t.group(0), font)) is not None]
         if sizes and max(sizes) <= 1:
             return True
-    if (v := get("clip-path")) and _clip_path_hides(v[0]):
-        return True
-    return False
+    return bool((v := get("clip-path")) and _clip_path_hides(v[0]))
 
 
 def _transform_hides(value: str, font: float) -> bool:
@@ -567,10 +526,13 @@ class _StyleSheet:
 
 
 def _media_applies(query: str) -> bool:
-    """Whether a desktop reading pane (~1000 px wide, light theme, screen) matches an @media query."""
+    """Whether a desktop reading pane (~1000 px wide, light theme, screen) matches an @media query.
+
+    A negated query ("not print") is taken as matching: applying a rule can only hide more.
+    """
     for alternative in query.lower().split(","):
         if alternative.strip().startswith("not "):
-            continue
+            return True
         m = _MEDIA_FALSE.search(alternative)
         if m is None or (m.group(1) is not None and int(m.group(1)) >= 1000):
             return True
@@ -597,7 +559,25 @@ class _State:
         self.hidden = gone or collapsed or not visible or font <= _TINY_FONT_PX or _invisible_ink(color, background)
 
 
-_ROOT = _State(gone=False, visible=True, font=16.0, color=_BLACK, background=_WHITE)
+# States are interned, so that equal states are one object: the walk's memos below are then shared by
+# every message (mail HTML repeats: the same clients, the same shop templates), and stay bounded.
+_STATES: dict[tuple[object, ...], _State] = {}
+_PLANS: dict[tuple[object, ...], tuple[_State, str, bool]] = {}  # (sheet, parent, tag, raw attributes) →
+_DERIVED: dict[tuple[object, ...], _State] = {}  # (sheet, parent, tag, state attributes…) → state
+_MEMO_LIMIT = 20_000
+
+
+def _state(*, gone: bool, visible: bool, font: float, color: Color | None, background: Color | None,
+           collapsed: bool = False, pre: bool = False) -> _State:
+    key = (gone, visible, font, color, background, collapsed, pre)
+    state = _STATES.get(key)
+    if state is None:
+        state = _STATES[key] = _State(gone=gone, visible=visible, font=font, color=color, background=background,
+                                      collapsed=collapsed, pre=pre)
+    return state
+
+
+_ROOT = _state(gone=False, visible=True, font=16.0, color=_BLACK, background=_WHITE)
 
 # A tag as HTML5 reads it: a quote opens a value only right after "=", and a quoted value may hold ">";
 # a stray quote elsewhere is part of an attribute name. Possessive, so hostile markup stays linear.
@@ -644,8 +624,9 @@ _SCOPES = {"li": _SCOPE | {"ol", "ul"}, "dd": _SCOPE | {"dl"}, "dt": _SCOPE | {"
            "thead": _TABLE_SCOPE, "tfoot": _TABLE_SCOPE, "caption": _TABLE_SCOPE,
            "table": frozenset(("html", "template"))}
 _STYLE_BLOCK = re.compile(r"<style\b[^>]*>(.*?)(?:</style[\s/>]|$)", re.I | re.S)
-_STATE_ATTRS = ("style", "class", "id", "hidden", "bgcolor", "color", "background", "open")
+_STATE_ATTRS = ("style", "class", "id", "hidden", "bgcolor", "color", "background", "open", "text")
 _STATEFUL = frozenset(("details", "pre", "listing", "plaintext"))
+_ATTR_EFFECTS = ("hidden", "bgcolor", "color", "background", "text")  # they change a state by themselves
 _NEEDS_ATTRS = frozenset(("a", "img"))
 _LIST_TAGS = frozenset(("ul", "ol"))
 _CELLS = frozenset(("td", "th"))
@@ -675,8 +656,20 @@ def _attributes(raw: str) -> dict[str, str]:
     return attrs
 
 
+def _comment_end(markup: str, start: int) -> int:
+    """Where the comment opened at `start` ends; at the end of the markup when it is never closed."""
+    ends = [i + len(mark) for mark in ("-->", "--!>") if (i := markup.find(mark, start + 2)) >= 0]
+    return min(ends) if ends else len(markup)
+
+
 def _break(m: re.Match[str]) -> str:
-    run = m.group().replace(" ", "").replace("\xa0", "")
+    return _break_run(m.group())
+
+
+@lru_cache(maxsize=512)
+def _break_run(run: str) -> str:
+    """Newlines for a run of block edges and <br>s (spaces around them dropped)."""
+    run = run.replace(" ", "").replace("\xa0", "")
     lines = 0
     for i, ch in enumerate(run):
         # a <br> right before the end of a block adds no line; one alone in a block does
@@ -690,7 +683,7 @@ def _break(m: re.Match[str]) -> str:
 
 
 _IMPLIES_CLOSE = _CLOSES_P | _CELL_STARTS
-_INTERESTING = re.compile(r"style|class|id\b|hidden|color|background|open|href|alt", re.I)
+_INTERESTING = re.compile(r"style|class|id\b|hidden|color|background|open|href|alt|text", re.I)
 # Tags the memoised fast path leaves to `_Walk.start`: they close others, count, link, or show alt text
 # (and any tag of _CLOSES_P while a <p> is open).
 _ALWAYS_SLOW = _CELL_STARTS | _ITEM_STARTS | _LIST_TAGS | _STATEFUL | {"a", "img", "br"}
@@ -718,8 +711,8 @@ class _Walk:
         self.open_at: dict[str, list[int]] = {}
         self.specials: list[int] = []  # stack positions of open special elements
         self.sheet = sheet
-        self.cache: dict[tuple[_State, str, str], _State] = {}
-        self.plans: dict[tuple[_State, str, str], tuple[_State, str, bool]] = {}
+        self.cache = _DERIVED
+        self.plans = _PLANS
         self.list_counters: list[int] = []
 
     def emit(self, text: str, state: _State) -> None:
@@ -738,12 +731,23 @@ class _Walk:
             self.last_hidden = False
 
     def derive(self, tag: str, attrs: dict[str, str], parent: _State) -> _State:
+        try:
+            return self._derive(tag, attrs, parent)
+        except (ArithmeticError, ValueError, IndexError, KeyError):
+            # CSS we could not evaluate (absurd numbers…): it may hide what follows, so take it as hidden
+            return _state(gone=True, visible=parent.visible, font=parent.font, color=parent.color,
+                          background=parent.background, pre=parent.pre)
+
+    def _derive(self, tag: str, attrs: dict[str, str], parent: _State) -> _State:
         decls: Declarations = {}
         if self.sheet is not None:
             classes = frozenset(attrs.get("class", "").lower().split())
             decls = self.sheet.declarations(tag, classes, attrs.get("id", "").strip().lower() or None)
         if "style" in attrs:
             _merge(decls, _declarations(attrs["style"]))
+        if not decls and not parent.collapsed and tag not in _STATEFUL and not any(
+                name in attrs for name in _ATTR_EFFECTS):
+            return parent  # nothing here changes how it renders: share the parent's state (and memos)
         font = _font_size(decls, parent.font)
         gone = parent.gone or _gone(decls, font)
         if "hidden" in attrs and ("display" not in decls or decls["display"][0].startswith("none")):
@@ -760,11 +764,13 @@ class _Walk:
         color: Color | str | None = _INHERIT
         if tag == "font" and "color" in attrs:
             color = _parse_color(attrs["color"], legacy=True)
+        elif tag == "body" and "text" in attrs:
+            color = _parse_color(attrs["text"], legacy=True)
         for prop in ("color", "-webkit-text-fill-color"):  # the WebKit fill colour wins where it is set
             if prop in decls and (value_color := _parse_color(decls[prop][0])) != _INHERIT:
                 color = value_color
         background = _background(decls, attrs)
-        return _State(
+        return _state(
             gone=gone, visible=visible, font=font,
             color=parent.color if color == _INHERIT else color if isinstance(color, tuple) else None,
             background=(parent.background if background == _INHERIT
@@ -776,17 +782,15 @@ class _Walk:
     def state_for(self, tag: str, raw_attrs: str, parent: _State) -> tuple[_State, dict[str, str]]:
         """The state of a new element, and its attributes when they were needed."""
         interesting = bool(raw_attrs) and _INTERESTING.search(raw_attrs) is not None
+        sheet = self.sheet
         if not (interesting or parent.collapsed or tag in _STATEFUL
-                or (self.sheet is not None and self.sheet.has_tag_rules(tag))):
+                or (sheet is not None and sheet.has_tag_rules(tag))):
             return parent, {}
         attrs = _attributes(raw_attrs) if interesting else {}
-        key = (parent, tag, raw_attrs)
+        key = (sheet, parent, tag, *(attrs.get(name) for name in _STATE_ATTRS))
         state = self.cache.get(key)
         if state is None:
-            state = self.derive(tag, attrs, parent) if (
-                parent.collapsed or tag in _STATEFUL or self.sheet is not None
-                or any(name in attrs for name in _STATE_ATTRS)) else parent
-            self.cache[key] = state
+            state = self.cache[key] = self.derive(tag, attrs, parent)
         return state, attrs
 
     def find_open(self, tag: str, boundaries: frozenset[str]) -> int:
@@ -930,10 +934,10 @@ class _Walk:
             self.hidden.append([text])
             self.last_hidden = False
 
-    def run(self, markup: str) -> None:  # noqa: C901 - one loop, kept flat for speed
+    def run(self, markup: str) -> None:
         pos, end = 0, len(markup)
         search = _TOKEN.search
-        stack, out, open_at, plans = self.stack, self.out, self.open_at, self.plans
+        stack, out, open_at, plans, sheet = self.stack, self.out, self.open_at, self.plans, self.sheet
         while pos < end:
             m = search(markup, pos)
             start = end if m is None else m.start()
@@ -957,9 +961,9 @@ class _Walk:
                 if slash:
                     if stack and stack[-1][0] == tag and stack[-1][2] is None and tag not in _LIST_TAGS:
                         state = stack.pop()[1]  # the common case: closing the innermost element
-                        positions = open_at[tag]
-                        positions.pop()
-                        if not positions:
+                        opened = open_at[tag]
+                        opened.pop()
+                        if not opened:
                             del open_at[tag]
                         if self.specials and self.specials[-1] == len(stack):
                             self.specials.pop()
@@ -980,46 +984,57 @@ class _Walk:
                     self.start(tag, raw_attrs)
                 else:
                     parent = stack[-1][1] if stack else _ROOT
-                    key = (parent, tag, raw_attrs)
+                    key = (sheet, parent, tag, raw_attrs)
                     plan = plans.get(key)
                     if plan is None:
                         plan = plans[key] = self.plan(tag, raw_attrs, parent)
                     state, before, stays_open = plan
                     if before:
                         out.append(before)
-                    if stays_open:
-                        self.push(tag, state, None)
+                    if stays_open and len(stack) < MAX_DEPTH:  # self.push, inlined
+                        positions = open_at.get(tag)
+                        if positions is None:
+                            open_at[tag] = [len(stack)]
+                        else:
+                            positions.append(len(stack))
+                        if tag in _SPECIAL_TAGS:
+                            self.specials.append(len(stack))
+                        stack.append((tag, state, None))
             elif comment:  # a comment ends at the first "-->" or "--!>" (also "<!-->" and "<!--->")
-                gt = markup.find("-->", start + 2)
-                bang = markup.find("--!>", start + 2)
-                if gt < 0 or 0 <= bang < gt:
-                    pos = end if bang < 0 else bang + 4
-                else:
-                    pos = gt + 3
+                pos = _comment_end(markup, start)
             elif other:
                 gt = markup.find(">", m.end())
                 pos = end if gt < 0 else gt + 1
             else:
                 return  # a tag whose quote or ">" never comes: a browser shows nothing after it
 
-    def result(self) -> HtmlText:
+    def result(self, *, text: bool = True) -> HtmlText:
+        hidden = tuple(h for frag in self.hidden if (h := _SPACES.sub(" ", "".join(frag)).strip()))
+        if not text:
+            return HtmlText("", hidden)
+        return HtmlText(self.text(), hidden)
+
+    def text(self) -> str:
         text = "".join(self.out)
         text = _SPACE_FIX.sub(" ", text)
         text = text.replace(" \x00", "\x00").replace(" \x01", "\x01").replace(" \x02", "\x02")
         text = _BREAK_FIX.sub(_break, text).strip(" \n")
         if _CONTROLS.search(text):
             text = _CONTROLS.sub("", text)
-        hidden = tuple(h for frag in self.hidden if (h := _SPACES.sub(" ", "".join(frag)).strip()))
-        return HtmlText(text, hidden)
+        return text
 
 
 # Every way `html_to_text` can hide text needs one of these in the markup: a hiding property or
-# attribute, a colour, <details>, <template> or <style>, a far offset (3+ digits), or a style attribute
-# with an entity or a CSS escape (which could spell any of them). Plain substring tests, then two
-# regexes whose repetitions are bounded or cannot backtrack.
+# attribute, a font size, a colour, <details>, <template> or <style>, a far offset (3+ digits), or a
+# style attribute with an entity or a CSS escape (which could spell any of them). Plain substring
+# tests, then regexes whose repetitions are bounded or cannot backtrack.
 _HIDING_WORDS = ("display", "visib", "opacity", "zoom", "scale", "filter", "transform", "overflow", "indent",
-                 "clip", "font", "color", "colour", "background", "hidden", "<details", "<template", "<style")
-_FAR_OFFSET = re.compile(r"(?:left|top|right|bottom|margin[\w-]*)\s*:[^;\"'>]{0,64}?\d{3}")
+                 "clip", "font-size", "color", "colour", "background", "hidden", "<details", "<template", "<style")
+_FONT_SHORTHAND = re.compile(r"(?<![\w-])font\s*:")
+_FAR_OFFSET = re.compile(  # 3+ digits, or a unit worth 16 px or more (99em is far), or an expression
+    r"(?<![\w-])(?:left|top|right|bottom|margin[\w-]*)\s*:[^;\"'>]{0,64}?"
+    r"(?:\d{3}|\d\s*(?:r?em|ex|ch|in|cm|mm|pc|q)\b|calc|var|min|max|clamp)")
+_BODY_TEXT = re.compile(r"<body\b[^>]*?\btext\s*=")  # <body text="white">: the legacy text colour
 _ESCAPED_STYLE = re.compile(r"style\s*=\s*(?:\"[^\"&\\]*+[&\\]|'[^'&\\]*+[&\\]|[^\s>&\\\"']*+[&\\])")
 
 
@@ -1028,22 +1043,106 @@ def may_hide(markup: str) -> bool:
     low = markup[:MAX_HTML_CHARS].lower()
     if any(word in low for word in _HIDING_WORDS):
         return True
-    return _FAR_OFFSET.search(low) is not None or _ESCAPED_STYLE.search(low) is not None
+    return any(p.search(low) is not None for p in (_FONT_SHORTHAND, _FAR_OFFSET, _ESCAPED_STYLE, _BODY_TEXT))
 
 
-def html_to_text(markup: str) -> HtmlText:
-    """The text a reader sees in `markup`, and apart from it the fragments hidden from them."""
+@lru_cache(maxsize=128)
+def _sheet(blocks: tuple[str, ...]) -> _StyleSheet | None:
+    """The style sheet of these <style> contents (cached: mail clients repeat theirs verbatim)."""
+    sheet = _StyleSheet()
+    for css in blocks:
+        sheet.add(css)
+    return sheet if sheet.count else None
+
+
+def html_to_text(markup: str, *, with_text: bool = True) -> HtmlText:
+    """The text a reader sees in `markup`, and apart from it the fragments hidden from them.
+
+    With `with_text=False` only the hidden fragments are wanted (the text is left empty): for an HTML
+    alternative whose text/plain sibling gives the text.
+    """
     if len(markup) > MAX_HTML_CHARS:
         markup = markup[:MAX_HTML_CHARS]
     if "\x00" in markup or "\x01" in markup or "\x02" in markup:
         markup = markup.replace("\x00", "\ufffd").replace("\x01", " ").replace("\x02", " ")
-    sheet = None
+    if len(_PLANS) > _MEMO_LIMIT or len(_DERIVED) > _MEMO_LIMIT or len(_STATES) > _MEMO_LIMIT:
+        _PLANS.clear()  # losing the memos costs time, never correctness
+        _DERIVED.clear()
+        _STATES.clear()
+        _STATES[(False, True, 16.0, _BLACK, _WHITE, False, False)] = _ROOT
     # Style sheets apply to the whole document wherever they stand, so they are read first. A <style>
     # inside a comment or script is read too: that can only hide more.
-    for m in _STYLE_BLOCK.finditer(markup):
-        if sheet is None:
-            sheet = _StyleSheet()
-        sheet.add(m.group(1))
-    walk = _Walk(sheet if sheet is not None and sheet.count else None)
+    blocks = tuple(m.group(1) for m in _STYLE_BLOCK.finditer(markup))
+    walk = _Walk(_sheet(blocks) if blocks else None)
     walk.run(markup)
-    return walk.result()
+    return walk.result(text=with_text)
+
+
+# --- sanitising for display ------------------------------------------------------------------------------
+
+_ALLOWED_TAGS = {
+    "a", "abbr", "address", "b", "bdi", "big", "blockquote", "br", "caption", "center", "cite", "code", "col",
+    "colgroup", "dd", "del", "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4",
+    "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "samp", "small",
+    "span", "strike", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "tt", "u",
+    "ul", "var",
+}
+_CLEANER = nh3.Cleaner(
+    tags=_ALLOWED_TAGS,
+    clean_content_tags={
+        "script", "style", "title", "template", "noscript", "iframe", "object", "embed", "applet", "noembed",
+        "noframes", "frameset", "frame", "svg", "math", "select", "textarea", "button", "head",
+    },
+    attributes={
+        "a": {"href", "title"},
+        "img": {"alt"},  # never src: no remote (or cid:) resource is ever fetched; see _IMG_ALT
+        "td": {"colspan", "rowspan", "align", "valign"},
+        "th": {"colspan", "rowspan", "align", "valign"},
+        "ol": {"start", "type"},
+        "*": {"dir", "lang"},
+    },
+    url_schemes={"http", "https", "mailto", "tel"},
+    link_rel="noopener noreferrer nofollow",
+    strip_comments=True,
+)
+# ammonia serialises an allowed <img> as exactly `<img>` or `<img alt="…">` (quotes in the value are
+# written &quot;), so this pattern cannot run past the tag.
+_IMG_ALT = re.compile(r'<img(?: alt="([^"]*)")?>')
+
+
+# html5ever (under nh3), like any HTML5 tree builder, spends time in proportion to the nesting depth on
+# each start tag: 20,000 nested <div> take ~1 s. Browsers stop nesting at 512 (Blink); so does this,
+# by cutting the markup where it would go deeper. Only long markup can nest that deep: shorter is
+# passed as it is.
+MAX_NESTING = 512
+_QUICK_TAGS = 4000
+_OPEN_CLOSE = re.compile(r"<(/?)([A-Za-z][^\s/>]*)")
+_NOT_NESTING = _VOID | {"p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup", "rb", "rt", "rp"}
+
+
+def _nesting_cut(markup: str) -> int:
+    """Where `markup` first nests deeper than MAX_NESTING (its length if never)."""
+    if markup.count("<") <= _QUICK_TAGS:
+        return len(markup)
+    depth = 0
+    for m in _OPEN_CLOSE.finditer(markup):
+        if m.group(2).lower() in _NOT_NESTING:
+            continue
+        if m.group(1):
+            depth = max(depth - 1, 0)
+        else:
+            depth += 1
+            if depth > MAX_NESTING:
+                return m.start()
+    return len(markup)
+
+
+def sanitize_html(markup: str) -> str:
+    """Markup safe to display: allow-listed tags, no scripts, styles, handlers or remote resources."""
+    if len(markup) > MAX_HTML_CHARS:
+        markup = markup[:MAX_HTML_CHARS]
+    markup = markup[:_nesting_cut(markup)]
+    clean = _CLEANER.clean(markup)
+    if "<img" in clean:
+        clean = _IMG_ALT.sub(lambda m: escape(unescape(m.group(1) or ""), quote=False), clean)
+    return clean

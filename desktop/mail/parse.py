@@ -30,7 +30,7 @@ import email.feedparser
 import email.utils
 import re
 import types
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from email.feedparser import FeedParser
 from email.message import Message
@@ -89,7 +89,7 @@ class _BoundaryMatch:
 class _Boundary:
     """`re.compile("(?P<sep>--b)(?P<end>--)?(?P<ws>[ \\t]*)(?P<linesep>\\r\\n|\\r|\\n)?$").match`, by hand."""
 
-    __slots__ = ("size", "sep")
+    __slots__ = ("sep", "size")
 
     def __init__(self, sep: str) -> None:
         self.sep = sep
@@ -134,13 +134,80 @@ def _fast_parsegen() -> Any:
                               original.__closure__)
 
 
+_BufferedSubFile: type[Any] = email.feedparser.BufferedSubFile  # type: ignore[attr-defined]  # not in typeshed
+
+
+class _Lines(_BufferedSubFile):  # type: ignore[misc]  # (subclassing Any: the line above)
+    """compat32's line buffer, minus most of its per-line work.
+
+    Every line goes through each end-of-part predicate of the enclosing multiparts. Those are boundary
+    matchers (`_Boundary.match`), and a boundary line starts with "--": any other line is returned at
+    once. An empty string (pushed back by the parser after a false end of file) still means the end;
+    a stack holding another kind of predicate (message/delivery-status) is checked as before.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._only_boundaries = True
+
+    def push_eof_matcher(self, pred: Callable[[str], object]) -> None:
+        if getattr(pred, "__self__", None).__class__ is not _Boundary:
+            self._only_boundaries = False
+        super().push_eof_matcher(pred)
+
+    def readline(self) -> Any:
+        lines = self._lines
+        if lines and self._only_boundaries:
+            line: str = lines[0]
+            if line and not line.startswith("--"):
+                return lines.popleft()
+        return super().readline()
+
+    def __next__(self) -> Any:  # readline, inlined: this runs once per line of every message
+        lines = self._lines
+        if lines and self._only_boundaries:
+            line: str = lines[0]
+            if line and not line.startswith("--"):
+                return lines.popleft()
+        line = super().readline()
+        if line == "":
+            raise StopIteration
+        return line
+
+
+class _Message(Message):
+    """compat32's Message, remembering its content type: the parser asks for it about ten times per part,
+    and each time compat32 scans (and lower-cases) every header name. The memo is dropped whenever the
+    header list is replaced or grows, a header is replaced in place, or the default type changes."""
+
+    _type_memo: tuple[int, int, str, str] | None = None
+
+    def replace_header(self, _name: str, _value: Any) -> None:
+        self._type_memo = None
+        super().replace_header(_name, _value)
+
+    def get_content_type(self) -> str:
+        headers = getattr(self, "_headers", ())
+        key = (id(headers), len(headers), self.get_default_type())
+        memo = self._type_memo
+        if memo is not None and memo[:3] == key:
+            return memo[3]
+        content_type = super().get_content_type()
+        self._type_memo = (*key, content_type)
+        return content_type
+
+
 class _FeedParser(FeedParser):
     _parsegen = _fast_parsegen()
+
+    def __init__(self) -> None:
+        super().__init__(_Message, policy=compat32)
+        self._input = _Lines()
 
 
 def compat32_message(raw: bytes) -> Message:
     """What `email.message_from_bytes(raw)` returns (same tree, same defects), faster."""
-    parser = _FeedParser(policy=compat32)
+    parser = _FeedParser()
     parser.feed(raw.decode("ascii", "surrogateescape"))
     return parser.close()
 
@@ -199,11 +266,11 @@ def decode_bytes(data: bytes, charset: str | None) -> tuple[str, bool]:
     # UTF-8; only text that is not UTF-8 at all falls through to a single-byte reading.
     if codec is None or codec == "utf-8":
         text = data.decode("utf-8", "replace")
-        if codec == "utf-8" or text.count("\ufffd") * 20 < len(data.translate(None, _ASCII_BYTES)):
+        if text.count("\ufffd") * 10 < len(data.translate(None, _ASCII_BYTES)):
             return text, codec != "utf-8"
-    fallback = codec if codec is not None and codec != "utf-8" else "cp1252"
+    fallback = "cp1252" if codec in (None, "utf-8", "ascii") else codec
     try:
-        return data.decode(fallback, "replace"), codec is None or codec == "utf-8"
+        return data.decode(fallback, "replace"), codec in (None, "utf-8", "ascii")
     except LookupError:
         return data.decode("cp1252", "replace"), True
 
@@ -294,6 +361,7 @@ _COMMENT = re.compile(r"\((?:[^()\\]|\\.)*\)")
 _ANGLE = re.compile(r"<([^<>]*)>")
 _GROUP_NAME = re.compile(r"^[^,<>@]*:(?!:)")
 _VALID_ADDRESS = re.compile(r"[^\s@<>()\[\],;:\"\\\x00-\x1f\x7f]+@[^\s@<>()\[\],;:\"\\\x00-\x1f\x7f]+")
+_EMPTY_GROUP = re.compile(r"\s*(?:[^:;,<>@\"]*:\s*;?\s*)?")  # "undisclosed-recipients:;"
 _SIMPLE_MAILBOX = re.compile(r"\s*([^<>\"()]*?)\s*<\s*([^<>\s]+)\s*>\s*")
 
 
@@ -389,8 +457,7 @@ def parse_addresses(raw: str, field: str, notes: list[str], suspicious: list[boo
             if all(simple) and len(simple) == expected:
                 pairs = [(m.group(1), m.group(2)) for m in simple if m]
     if pairs is None:
-        if "@" in value:
-            notes.append(f"invalid-address:{field}")
+        notes.append(f"invalid-address:{field}")
         return ()
     out: list[Address] = []
     for name, addr in pairs[:MAX_ADDRESSES]:
@@ -410,7 +477,9 @@ def parse_addresses(raw: str, field: str, notes: list[str], suspicious: list[boo
         out.append(Address(display.strip("\"' "), f"{local}@{domain}"))
     if len(pairs) > MAX_ADDRESSES:
         notes.append(f"too-many-addresses:{field}")
-    return tuple(out)
+    if not out and not _EMPTY_GROUP.fullmatch(value):
+        notes.append(f"invalid-address:{field}")
+    return tuple(dict.fromkeys(out))
 
 
 # --- ids and dates -----------------------------------------------------------------------------------------
@@ -512,17 +581,12 @@ for _language, _words in _STOPWORDS.items():
 
 
 def guess_language(*texts: str) -> str | None:
-    """'fr', 'en' or None, from stopwords in the first ~800 characters (other languages give None)."""
-    sample = " ".join(t[:800] for t in texts).lower().replace("’", "'")
-    scores = dict.fromkeys(_STOPWORDS, 0)
+    """'fr', 'en' or None, from stopwords in the first ~600 characters (other languages give None)."""
+    sample = " ".join(t[:600] for t in texts).lower().replace("’", "'")
     lookup = _LANGUAGES_OF.get
-    for word in sample.split():  # stopwords are rarely followed by punctuation: a split is enough
-        languages = lookup(word)
-        if languages is not None:
-            for language in languages:
-                scores[language] += 1
-    ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
-    (best, top), (_, second) = ranked[0], ranked[1]
+    hits = [language for word in sample.split() if (languages := lookup(word)) for language in languages]
+    ranked = sorted(((hits.count(language), language) for language in _STOPWORDS), reverse=True)
+    (top, best), (second, _) = ranked[0], ranked[1]
     if top < 3 or top < 1.5 * second or best not in ("fr", "en"):
         return None
     return best
@@ -542,6 +606,12 @@ _PART_HEADERS = frozenset(("content-type", "content-disposition", "content-trans
 _CHARSET_PARAM = re.compile(r';\s*charset\s*=\s*(?:"([^"]*)"|([^\s;"]+))', re.I)
 
 
+def _main_type(value: str) -> str:
+    """As compat32's get_content_type: "type/subtype" lowercased, text/plain when malformed."""
+    ctype = value.partition(";")[0].strip().lower()
+    return ctype if ctype.count("/") == 1 else "text/plain"
+
+
 class _Part:
     """The MIME headers of one part, read once (compat32's `get` scans every header on each call)."""
 
@@ -555,19 +625,18 @@ class _Part:
             if key in _PART_HEADERS and key not in headers:
                 headers[key] = str(value)
         self.headers = headers
-        value = headers.get("content-type")
-        if value is None:
-            self.content_type = msg.get_default_type()
-        else:  # as compat32's get_content_type
-            ctype = value.partition(";")[0].strip().lower()
-            self.content_type = ctype if ctype.count("/") == 1 else "text/plain"
-        value = headers.get("content-disposition")
-        self.disposition = None if value is None else value.partition(";")[0].strip().lower()
+        ctype = headers.get("content-type")
+        self.content_type: str = msg.get_default_type() if ctype is None else _main_type(ctype)
+        disposition = headers.get("content-disposition")
+        self.disposition: str | None = None if disposition is None else disposition.partition(";")[0].strip().lower()
 
     def charset(self) -> str | None:
         value = self.headers.get("content-type", "")
-        if "*" in value:  # RFC 2231 parameters: compat32 reads those
-            return self.msg.get_content_charset()
+        if "*" in value:  # RFC 2231 parameters: compat32 reads those (and may trip on odd ones)
+            try:
+                return self.msg.get_content_charset()
+            except (ValueError, LookupError, TypeError):
+                return None
         m = _CHARSET_PARAM.search(value)
         if m is None:
             return None
@@ -579,28 +648,13 @@ class _Part:
 
 
 def _payload_bytes(part: _Part, notes: list[str]) -> bytes:
-    """The decoded body of a leaf part; transfer-encoding errors are tolerated and noted."""
-    payload = part.msg.get_payload()
-    if not isinstance(payload, str):
-        return b""
-    if len(payload) > MAX_PART_BYTES:
+    """The decoded body of a leaf part (compat32 decodes, tolerating and recording bad base64)."""
+    raw = getattr(part.msg, "_payload", None)  # the encoded text: its size, before any work on it
+    if isinstance(raw, str) and len(raw) > MAX_PART_BYTES:
         notes.append("part-too-large")
         return b""
-    data = payload.encode("utf-8", "surrogateescape")
-    cte = part.headers.get("content-transfer-encoding", "").strip().lower()
-    if cte == "base64":
-        try:
-            return binascii.a2b_base64(data)
-        except binascii.Error:
-            notes.append("invalid-base64")
-            clean = re.sub(rb"[^A-Za-z0-9+/]", b"", data)
-            return binascii.a2b_base64(clean[: len(clean) // 4 * 4]) if len(clean) >= 4 else b""
-    if cte == "quoted-printable":
-        return binascii.a2b_qp(data)
-    if cte in ("x-uuencode", "uuencode", "x-uue", "uue"):
-        decoded = part.msg.get_payload(decode=True)
-        return decoded if isinstance(decoded, bytes) else data
-    return data
+    decoded = part.msg.get_payload(decode=True)
+    return decoded if isinstance(decoded, bytes) else b""
 
 
 def _param(part: Message, name: str, header: str) -> str | None:
@@ -663,36 +717,41 @@ def _walk(msg: Message, body: _Body) -> None:
         if seen > MAX_PARTS:
             body.notes.append("too-many-parts")
             return
-        if part.msg.defects:
+        _visit(part, depth, display_only, stack, body)
+        if part.msg.defects:  # after decoding: compat32 records bad base64 then
             body.defects.extend(type(d).__name__ for d in part.msg.defects)
-        content_type, disposition = part.content_type, part.disposition
-        payload = part.msg.get_payload()
-        if isinstance(payload, list):
-            if disposition == "attachment" and content_type == "message/rfc822":
-                _attach(part, content_type, body)
-                continue
-            if depth >= MAX_DEPTH:
-                body.notes.append("nesting-too-deep")
-                continue
+
+
+def _visit(part: _Part, depth: int, display_only: bool, stack: list[tuple[_Part, int, bool]], body: _Body) -> None:
+    """One node of the MIME tree: its children pushed on `stack`, or a leaf read into `body`."""
+    content_type, disposition = part.content_type, part.disposition
+    # is_multipart() first: compat32's get_payload() of an 8-bit leaf re-decodes it with its charset
+    # parameter, and raises on an RFC 2231 charset (a tuple) or one with a NUL in it.
+    payload = part.msg.get_payload() if part.msg.is_multipart() else None
+    if isinstance(payload, list):
+        if disposition == "attachment" and content_type == "message/rfc822":
+            _attach(part, content_type, body)
+        elif depth >= MAX_DEPTH:
+            body.notes.append("nesting-too-deep")
+        else:
             children = [_Part(p) for p in payload if isinstance(p, Message)]
             has_plain = content_type == "multipart/alternative" and any(
                 c.content_type == "text/plain" and c.disposition != "attachment" for c in children)
             stack.extend((child, depth + 1, display_only or has_plain) for child in reversed(children))
-            continue
-        if content_type.startswith("multipart/"):
-            content_type = "text/plain"  # a multipart without its boundary: show what is there
-        if disposition == "attachment" or content_type not in ("text/plain", "text/html") or (
-                disposition is None and part.has_filename()):
-            _attach(part, content_type, body)
-            continue
-        if content_type == "text/plain":
-            body.plain.append(_text_of(part, body, html=False))
-            continue
+        return
+    if content_type.startswith("multipart/"):
+        content_type = "text/plain"  # a multipart without its boundary: show what is there
+    if disposition == "attachment" or content_type not in ("text/plain", "text/html") or (
+            disposition is None and part.has_filename()):
+        _attach(part, content_type, body)
+    elif content_type == "text/plain":
+        body.plain.append(_text_of(part, body, html=False))
+    else:
         markup = _text_of(part, body, html=True)
         body.html.append(markup)
         if display_only and not may_hide(markup):
-            continue  # its text is not used, and nothing in it can hide text
-        converted = html_to_text(markup)
+            return  # its text is not used, and nothing in it can hide text
+        converted = html_to_text(markup, with_text=not display_only)
         body.hidden_html.extend(converted.hidden)
         if not display_only:
             body.html_text.append(converted.text)
@@ -703,11 +762,11 @@ def _attach(part: _Part, content_type: str, body: _Body) -> None:
         body.notes.append("too-many-attachments")
         return
     if content_type == "message/rfc822":
-        payload = part.msg.get_payload()
+        payload = part.msg.get_payload() if part.msg.is_multipart() else None  # see _visit
         inner = payload[0] if isinstance(payload, list) and payload else None
         try:
             content = inner.as_bytes() if isinstance(inner, Message) else b""
-        except Exception:  # noqa: BLE001 - a forwarded message that cannot be serialised: keep its name
+        except Exception:
             content = b""
             body.notes.append("attachment-not-decoded")
     else:
@@ -883,6 +942,7 @@ def _parse(raw: bytes, internal_date: datetime | None) -> ParsedMessage:
 
 # --- when everything else failed -----------------------------------------------------------------------------
 
+_BLANK_LINE = re.compile(rb"\r?\n\r?\n")
 _CRUDE_HEADER = re.compile(rb"(?im)^(subject|from|date|message-id)[ \t]*:[ \t]*([^\r\n]*(?:\r?\n[ \t][^\r\n]*)*)")
 
 
@@ -891,13 +951,13 @@ def _salvage(raw: bytes, internal_date: datetime | None, reason: str) -> ParsedM
     found: dict[str, str] = {}
     text = ""
     try:
-        end = raw.find(b"\n\n")
-        head = raw[: end if 0 <= end < MAX_HEADER_BLOCK else MAX_HEADER_BLOCK]
+        end = _BLANK_LINE.search(raw, 0, MAX_HEADER_BLOCK)
+        head = raw[: end.start() if end else MAX_HEADER_BLOCK]
         for m in _CRUDE_HEADER.finditer(head):
             found.setdefault(m.group(1).decode().lower(), m.group(2).decode("utf-8", "surrogateescape"))
-        if end >= 0:
-            text = decode_bytes(raw[end + 2:end + 2 + 200_000], None)[0]
-    except Exception:  # noqa: BLE001, S110 - last resort: an empty message with its reason is still stored
+        if end:
+            text = decode_bytes(raw[end.end():end.end() + 200_000], None)[0]
+    except Exception:  # noqa: S110 - last resort: an empty message with its reason is still stored
         pass
     subject = sender = None
     date = _iso(internal_date) if internal_date is not None else None
@@ -907,7 +967,7 @@ def _salvage(raw: bytes, internal_date: datetime | None, reason: str) -> ParsedM
         sender = sender_list[0] if sender_list else None
         date = _parse_date(found.get("date"), internal_date, [])
         text = strip_invisible(_plain_text(text))[0]
-    except Exception:  # noqa: BLE001, S110 - as above
+    except Exception:  # noqa: S110 - as above
         pass
     return ParsedMessage(
         message_id=_message_id(found.get("message-id")) if "message-id" in found else None,
@@ -929,6 +989,6 @@ def parse_message(raw: bytes, *, internal_date: datetime | None = None) -> Parse
         internal_date = internal_date.replace(tzinfo=UTC)
     try:
         return _parse(raw, internal_date)
-    except Exception as exc:  # noqa: BLE001 - the contract: a message is always stored, flagged
+    except Exception as exc:
         reason = f"{type(exc).__name__}: {exc}"
         return _salvage(raw, internal_date, _WSP.sub(" ", reason)[:200])
