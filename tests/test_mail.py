@@ -367,3 +367,20 @@ def test_hidden_text_and_attachments_are_shown_as_flags(no_keyring_service: Work
         assert shown.attachments and shown.attachments[0].startswith("facture été.pdf")
         stored_attachment = session.db.call(lambda c: c.execute("SELECT content FROM attachments").fetchone()[0])
         assert stored_attachment == b"%PDF-1.4 fake"
+
+
+def test_folders_the_merchant_picks_are_synced_too(no_keyring_service: WorkspaceService, tmp_path: Path,
+                                                   dovecot: Dovecot) -> None:
+    dovecot.create_folder(SHOP, "Retours")
+    dovecot.append_many(SHOP, "Retours", [customer_mail(7, subject="Retour du vase")])
+    dovecot.append_many(SHOP, "INBOX", [customer_mail(8)])
+    with mail_session(no_keyring_service, tmp_path / "ws", dovecot) as (session, account):
+        session.mail.sync(account)
+        assert session.thread_count() == 1
+        listed = {f["name"]: f for f in session.mail.folders(account)}
+        assert listed["INBOX"]["synced"] and listed["Sent"]["role"] == "sent" and not listed["Retours"]["synced"]
+        session.mail.choose_folder(account, "Retours", selected=True)
+        session.mail.choose_folder(account, "INBOX", selected=False)  # INBOX is always synced
+        report = session.mail.sync(account)
+        assert "Retours" in report.folders and "INBOX" in report.folders
+        assert [t.subject for t in session.threads(query="vase")] == ["Retour du vase"]

@@ -41,6 +41,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q = asub.add_parser("list", help="list mailboxes")
     json_flag(q)
     q.set_defaults(func=cmd_account_list)
+    q = asub.add_parser("folders", help="list the mailbox's folders and choose extra ones to sync")
+    q.add_argument("id", type=int)
+    q.add_argument("--add", action="append", default=[], metavar="FOLDER", help="also sync this folder")
+    q.add_argument("--remove", action="append", default=[], metavar="FOLDER", help="stop syncing this folder")
+    json_flag(q)
+    q.set_defaults(func=cmd_account_folders)
     q = asub.add_parser("remove", help="remove a mailbox")
     q.add_argument("id", type=int)
     keep = q.add_mutually_exclusive_group(required=True)
@@ -199,4 +205,16 @@ def cmd_reply(ctx: CliContext) -> int:
         else:
             draft_id = mail.send(a.thread, body)
             ctx.emit({"draft": draft_id, "status": "sent"}, f"Sent (draft {draft_id}); a copy is in Sent.")
+    return 0
+
+
+def cmd_account_folders(ctx: CliContext) -> int:
+    a = ctx.args
+    with _mail(ctx) as (_session, mail):
+        for name in a.add:
+            mail.choose_folder(a.id, name, selected=True)
+        for name in a.remove:
+            mail.choose_folder(a.id, name, selected=False)
+        folders = mail.folders(a.id)
+    ctx.emit(folders, [f"{'[x]' if f['synced'] else '[ ]'} {f['name']}  ({f['role']})" for f in folders])
     return 0

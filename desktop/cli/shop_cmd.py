@@ -46,6 +46,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("email")
     json_flag(p)
     p.set_defaults(func=cmd_orders)
+    p = sub.add_parser("products", help="find products by title or SKU in every connected shop")
+    p.add_argument("query")
+    json_flag(p)
+    p.set_defaults(func=cmd_products)
     p = sub.add_parser("order", help="one order by its number, only if it belongs to the customer")
     p.add_argument("number")
     p.add_argument("--customer", required=True, metavar="EMAIL")
@@ -125,4 +129,14 @@ def cmd_order(ctx: CliContext) -> int:
              [f"{order.number} ({shop.name}): {order.status}", f"{order.total} {order.currency}, placed "
               f"{order.created_at[:10]}"] + [f"{f.carrier} {f.tracking_number} {f.tracking_url}"
                                              for f in order.fulfillments if f.tracking_number])
+    return 0
+
+
+def cmd_products(ctx: CliContext) -> int:
+    with _platforms(ctx) as shops:
+        found = shops.products(ctx.args.query)
+    ctx.emit([{"shop": s.name, "title": p.title, "sku": p.sku, "price": p.price, "currency": p.currency,
+               "stock": p.stock, "url": p.url} for s, p in found],
+             [f"{p.title}  {p.price} {p.currency}  SKU {p.sku or '-'}  stock {p.stock if p.stock is not None else '?'}"
+              f"  {p.url}" for _s, p in found] or ["No product found."])
     return 0

@@ -91,6 +91,34 @@ class MailService:
         self.account(account_id)
         return self.db.write(lambda c: repo.remove_account(c, account_id, erase_mail=erase_mail))
 
+    def folders(self, account_id: int) -> list[dict[str, Any]]:
+        """The server's folders, with whether Comptoir syncs each (INBOX and Sent always)."""
+        cfg, password = self._credentials(account_id)
+        session = self._connect(cfg, password)
+        try:
+            names = [name for _flags, name in session.folders()]
+            sent, drafts = session.special_folder("sent"), session.special_folder("drafts")
+        finally:
+            session.close()
+        chosen = {f.name for f in self.db.call(lambda c: repo.folders(c, account_id)) if f.role == "other"}
+        out = []
+        for name in names:
+            role = ("inbox" if name.upper() == "INBOX" else "sent" if name == sent else
+                    "drafts" if name == drafts else "other")
+            out.append({"name": name, "role": role, "synced": role in ("inbox", "sent") or name in chosen})
+        return out
+
+    def choose_folder(self, account_id: int, name: str, *, selected: bool) -> None:
+        """Sync (or stop syncing) an extra folder the merchant picked; its messages stay until removed."""
+        self.account(account_id)
+
+        def _choose(conn: Any) -> None:
+            folder = repo.ensure_folder(conn, account_id, name, "other")
+            if folder.role == "other":
+                conn.execute("UPDATE folders SET selected = ? WHERE id = ?", (int(selected), folder.id))
+
+        self.db.write(_choose)
+
     def test_account(self, cfg: AccountConfig, password: str) -> list[str]:
         """Connect, log in, find INBOX/Sent/Drafts; return what was found. Raises MailConnectionError."""
         session = self._connect(cfg, password)

@@ -105,7 +105,8 @@ class FolderRow:
 
 def ensure_folder(conn: Conn, account_id: int, name: str, role: str) -> FolderRow:
     conn.execute("INSERT INTO folders(account_id, name, role) VALUES (?, ?, ?) "
-                 "ON CONFLICT(account_id, name) DO UPDATE SET role = excluded.role", (account_id, name, role))
+                 "ON CONFLICT(account_id, name) DO UPDATE SET "
+                 "role = CASE WHEN excluded.role = 'other' THEN role ELSE excluded.role END", (account_id, name, role))
     row = conn.execute("SELECT id, name, role, uidvalidity, uidnext, highestmodseq FROM folders "
                        "WHERE account_id = ? AND name = ?", (account_id, name)).fetchone()
     return FolderRow(*row)
