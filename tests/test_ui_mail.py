@@ -61,3 +61,39 @@ def test_inbox_syncs_lists_searches_reads_and_drafts(qtbot: QtBot, no_keyring_se
         assert session.draft_text(thread_id) == "Hello Bob, a new vase is on its way."
         window.stop_background()
         qtbot.waitUntil(lambda: running_operations() == 0, timeout=20000)
+
+
+def test_formatted_view_and_attachments(qtbot: QtBot, no_keyring_service: WorkspaceService, tmp_path: Path,
+                                        dovecot: Dovecot) -> None:
+    from email.message import EmailMessage
+
+    msg = EmailMessage()
+    msg["From"] = "Zoé <zoe@example.fr>"
+    msg["To"] = "alice@shop.example"
+    msg["Subject"] = "Photo du colis"
+    msg["Message-ID"] = "<photo-1@example.fr>"
+    msg.set_content("Voici la photo.")
+    msg.add_alternative('<p>Voici la <b>photo</b>.<img src="https://tracker.example/pixel.gif"></p>', subtype="html")
+    msg.add_attachment(b"\x89PNG fake", maintype="image", subtype="png", filename="colis.png")
+    dovecot.append_many(SHOP, "INBOX", [msg.as_bytes()])
+    with mail_session(no_keyring_service, tmp_path / "ws", dovecot) as (session, account):
+        session.mail.sync(account)
+        window = MainWindow(session)
+        qtbot.addWidget(window)
+        window.show()
+        inbox = window.pages["inbox"]
+        qtbot.waitUntil(lambda: inbox.model.rowCount() == 1, timeout=15000)
+        with qtbot.waitSignal(inbox.thread_shown, timeout=15000):
+            inbox.list.selectRow(0)
+        assert "colis.png" in inbox.view.toPlainText()
+        assert 'href="comptoir-attachment:' in inbox.view.toHtml()
+        inbox.formatted.setChecked(True)
+        formatted = inbox.view.toHtml()
+        assert "font-weight" in formatted or "<b>" in formatted  # the bold survived sanitising
+        assert "tracker.example" not in formatted  # remote content never even referenced
+        detail = session.thread(inbox.model.thread_at(0).id)
+        path = session.open_attachment(detail.messages[0].attachment_ids[0])  # type: ignore[union-attr]
+        assert path.read_bytes() == b"\x89PNG fake" and oct(path.stat().st_mode & 0o777) == "0o600"
+        window.stop_background()
+        qtbot.waitUntil(lambda: running_operations() == 0, timeout=20000)
+    assert not path.exists()  # removed when the workspace closed

@@ -71,6 +71,8 @@ class MessageView:
     body_text: str
     flags: tuple[str, ...] = ()          # 'hidden-html-text', 'invisible-unicode', 'unparsed: …'
     attachments: tuple[str, ...] = ()    # 'invoice.pdf (12 KB)'
+    attachment_ids: tuple[int, ...] = ()
+    body_html: str | None = None         # sanitised: no scripts, no remote content
 
 
 @dataclass(frozen=True)

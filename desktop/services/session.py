@@ -6,10 +6,14 @@ background operation (GUI) or directly (CLI), never from the UI thread.
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from desktop.core.errors import UserFacingError
 from desktop.core.models import CustomerSummary, ThreadDetail, ThreadSummary, WorkspaceStats
 from desktop.core.settings import REGISTRY
 from desktop.services.mail import MailService
@@ -28,6 +32,7 @@ class Session:
         self.ca_file = ca_file
         self._mail: MailService | None = None
         self._platforms: PlatformService | None = None
+        self._open_dir: Path | None = None
 
     @property
     def platforms(self) -> PlatformService:
@@ -44,6 +49,9 @@ class Session:
         return self._mail
 
     def close(self) -> None:
+        if self._open_dir is not None:
+            shutil.rmtree(self._open_dir, ignore_errors=True)
+            self._open_dir = None
         if self._mail is not None:
             self._mail.close()
         self.workspace.close()
@@ -124,6 +132,24 @@ class Session:
                 conn.execute("INSERT INTO drafts(thread_id, body) VALUES (?, ?)", (thread_id, body))
 
         self.db.write(_keep)
+
+    def open_attachment(self, attachment_id: int) -> Path:
+        """Write one attachment to a private temporary folder so the merchant's viewer can open it.
+
+        Only on the merchant's click; the folder (0700) is removed when the workspace closes.
+        """
+        row = self.db.call(lambda c: c.execute("SELECT filename, content FROM attachments WHERE id = ?",
+                                               (attachment_id,)).fetchone())
+        if row is None or row[1] is None:
+            raise UserFacingError("This attachment is no longer in the workspace.", "Sync the mailbox again.")
+        if self._open_dir is None:
+            self._open_dir = Path(tempfile.mkdtemp(prefix="comptoir-open-"))
+        name = Path(str(row[0] or "attachment")).name.lstrip(".") or "attachment"
+        target = self._open_dir / f"{attachment_id}-{name}"
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(bytes(row[1]))
+        return target
 
     # customers
     def customers(self) -> list[CustomerSummary]:

@@ -138,15 +138,17 @@ def thread_detail(conn: Conn, thread_id: int) -> ThreadDetail | None:
         return None
     rows = conn.execute(
         "SELECT id, direction, from_name, from_addr, to_addrs, subject, COALESCE(date, ''), body_text, "
-        "hidden_content, parse_error FROM messages WHERE thread_id = ? ORDER BY date, id",
+        "hidden_content, parse_error, body_html FROM messages WHERE thread_id = ? ORDER BY date, id",
         (thread_id,),
     ).fetchall()
     msgs = []
     for r in rows:
         flags = tuple(f for f in (r[8] or "").split(",") if f) + ((f"unparsed: {r[9]}",) if r[9] else ())
-        files = tuple(f"{name or 'attachment'} ({max(1, size // 1000)} KB)" for name, size in conn.execute(
-            "SELECT filename, size FROM attachments WHERE message_id = ? ORDER BY id", (r[0],)))
-        msgs.append(MessageView(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], flags=flags, attachments=files))
+        found = conn.execute("SELECT id, filename, size FROM attachments WHERE message_id = ? ORDER BY id",
+                             (r[0],)).fetchall()
+        files = tuple(f"{name or 'attachment'} ({max(1, size // 1000)} KB)" for _id, name, size in found)
+        msgs.append(MessageView(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], flags=flags, attachments=files,
+                                attachment_ids=tuple(a[0] for a in found), body_html=r[10]))
     customer = conn.execute("SELECT customer_id FROM threads WHERE id = ?", (thread_id,)).fetchone()[0]
     orders = orders_for_customer(conn, customer) if customer is not None else []
     return ThreadDetail(_thread(row), tuple(msgs), tuple(orders), customer_id=customer)

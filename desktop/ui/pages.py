@@ -9,6 +9,7 @@ from PySide6.QtCore import QCoreApplication, QSortFilterProxyModel, Qt, QTimer, 
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
@@ -128,13 +129,22 @@ class InboxPage(Page):
         header.resizeSection(3, 70)
         self.list.selectionModel().currentRowChanged.connect(self.on_current_row_changed)
         splitter.addWidget(self.list)
-        self.view = QTextBrowser()
+        self.formatted = QCheckBox(self.tr("Show formatted mail (no remote content)"))
+        self.formatted.setObjectName("formattedToggle")
+        self.formatted.toggled.connect(lambda _on: self._rerender())
+        self._detail: ThreadDetail | None = None
+        self.view = SafeTextBrowser()
         self.view.setObjectName("threadView")
         self.view.setOpenLinks(False)  # links open only on a click, in the merchant's browser
         self.view.anchorClicked.connect(self.on_anchor_clicked)
         self.view.setPlaceholderText(self.tr("Select a conversation to read it."))
         right = QSplitter(Qt.Orientation.Vertical)
-        right.addWidget(self.view)
+        viewer = QWidget()
+        viewer_col = QVBoxLayout(viewer)
+        viewer_col.setContentsMargins(0, 0, 0, 0)
+        viewer_col.addWidget(self.formatted)
+        viewer_col.addWidget(self.view, 1)
+        right.addWidget(viewer)
         right.addWidget(self._reply_box())
         right.setSizes([460, 200])
         splitter.addWidget(right)
@@ -336,24 +346,44 @@ class InboxPage(Page):
 
     def _refreshed(self, thread_id: int, detail: ThreadDetail | None) -> None:
         if detail is not None and self._shown_thread == thread_id and detail.orders_note:
-            self.view.setHtml(render_thread(detail))
+            self._detail = detail
+            self.view.setHtml(render_thread(detail, formatted=self.formatted.isChecked()))
             self.orders_refreshed.emit(thread_id)
 
     def show_thread(self, detail: ThreadDetail | None) -> None:
         if detail is None:
             self.view.clear()
             return
-        self.view.setHtml(render_thread(detail))
+        self._detail = detail
+        self.view.setHtml(render_thread(detail, formatted=self.formatted.isChecked()))
         self._load_reply(detail.thread.id)
         self.thread_shown.emit(detail.thread.id)
+
+    def _rerender(self) -> None:
+        if self._detail is not None:
+            self.view.setHtml(render_thread(self._detail, formatted=self.formatted.isChecked()))
 
     @Slot(QUrl)
     def on_anchor_clicked(self, url: QUrl) -> None:
         if url.scheme() in ("http", "https"):
             QDesktopServices.openUrl(url)
+        elif url.scheme() == "comptoir-attachment":
+            attachment_id = int(url.path() or "0")
+            (op(self, lambda job: self.session.open_attachment(attachment_id))
+             .on_success(self._open_file).run())
+
+    def _open_file(self, path: Path) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
 
-def render_thread(detail: ThreadDetail) -> str:
+class SafeTextBrowser(QTextBrowser):
+    """Shows mail and drafts without ever loading a resource: no remote image, no local file."""
+
+    def loadResource(self, kind: int, name: QUrl | str) -> object:
+        return None
+
+
+def render_thread(detail: ThreadDetail, *, formatted: bool = False) -> str:
     """The thread as HTML built from escaped plain text: no remote content, no markup from the mail."""
     t = detail.thread
     parts = [f"<h2>{html.escape(t.subject)}</h2>"]
@@ -395,11 +425,16 @@ def render_thread(detail: ThreadDetail) -> str:
             detail_flags = ", ".join(m.flags)
             parts.append(f"<p style=\"color:#8a5300\">⚠ {html.escape(warning)} <small>({html.escape(detail_flags)})"
                          "</small></p>")
-        body = html.escape(m.body_text).replace("\n", "<br/>")
-        parts.append(f"<p>{body}</p>")
+        if formatted and m.body_html:
+            parts.append(f"<div>{m.body_html}</div>")  # sanitised at sync time; resources never load
+        else:
+            body = html.escape(m.body_text).replace("\n", "<br/>")
+            parts.append(f"<p>{body}</p>")
         if m.attachments:
             label = QCoreApplication.translate("Pages", "Attachments")
-            parts.append(f"<p><small>📎 {html.escape(label)}: {html.escape(', '.join(m.attachments))}</small></p>")
+            links = ", ".join(f'<a href="comptoir-attachment:{aid}">{html.escape(text)}</a>'
+                              for aid, text in zip(m.attachment_ids, m.attachments, strict=False))
+            parts.append(f"<p><small>📎 {html.escape(label)}: {links}</small></p>")
     return "\n".join(parts)
 
 

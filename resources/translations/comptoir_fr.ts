@@ -164,27 +164,27 @@
 <context>
     <name>AssistantPage</name>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="422"/>
+        <location filename="../../desktop/ui/pages.py" line="457"/>
         <source>Assistant</source>
         <translation>Assistant</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="423"/>
+        <location filename="../../desktop/ui/pages.py" line="458"/>
         <source>Chat with your assistant about a customer, an order or the week&apos;s open conversations.</source>
         <translation>Discutez avec votre assistant d’un client, d’une commande ou des conversations en cours de la semaine.</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="424"/>
+        <location filename="../../desktop/ui/pages.py" line="459"/>
         <source>Ask it to write an announcement, a newsletter or a policy text.</source>
         <translation>Demandez-lui de rédiger une annonce, une newsletter ou les conditions de votre boutique.</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="425"/>
+        <location filename="../../desktop/ui/pages.py" line="460"/>
         <source>It works with a language model running on this computer (Ollama, LM Studio, llama.cpp) or, if you choose, a cloud provider that only sees pseudonymised data.</source>
         <translation>Il fonctionne avec un modèle de langage exécuté sur cet ordinateur (Ollama, LM Studio, llama.cpp) ou, si vous le souhaitez, avec un fournisseur cloud qui ne voit que des données pseudonymisées.</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="427"/>
+        <location filename="../../desktop/ui/pages.py" line="462"/>
         <source>Conversations are kept in your encrypted workspace.</source>
         <translation>Les conversations sont conservées dans votre espace de travail chiffré.</translation>
     </message>
@@ -245,12 +245,12 @@ Si cela se reproduit, copiez le rapport ci-dessous et envoyez-le à votre contac
 <context>
     <name>CustomersPage</name>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="444"/>
+        <location filename="../../desktop/ui/pages.py" line="479"/>
         <source>Customers</source>
         <translation>Clients</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="447"/>
+        <location filename="../../desktop/ui/pages.py" line="482"/>
         <source>Find a customer by name or address…</source>
         <translation>Trouver un client par son nom ou son adresse…</translation>
     </message>
@@ -271,92 +271,97 @@ Si cela se reproduit, copiez le rapport ci-dessous et envoyez-le à votre contac
 <context>
     <name>InboxPage</name>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="82"/>
+        <location filename="../../desktop/ui/pages.py" line="83"/>
         <source>Inbox</source>
         <translation>Boîte de réception</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="87"/>
+        <location filename="../../desktop/ui/pages.py" line="88"/>
         <source>Check mail</source>
         <translation>Relever le courrier</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="91"/>
+        <location filename="../../desktop/ui/pages.py" line="92"/>
         <source>Cancel</source>
         <translation>Annuler</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="102"/>
+        <location filename="../../desktop/ui/pages.py" line="103"/>
         <source>Search mail, customers, order or tracking numbers…</source>
         <translation>Rechercher des messages, des clients, des numéros de commande ou de suivi…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="135"/>
+        <location filename="../../desktop/ui/pages.py" line="132"/>
+        <source>Show formatted mail (no remote content)</source>
+        <translation>Afficher le message mis en forme (sans contenu distant)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/pages.py" line="140"/>
         <source>Select a conversation to read it.</source>
         <translation>Sélectionnez une conversation pour la lire.</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="151"/>
+        <location filename="../../desktop/ui/pages.py" line="161"/>
         <source>Write your reply…</source>
         <translation>Rédigez votre réponse…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="159"/>
+        <location filename="../../desktop/ui/pages.py" line="169"/>
         <source>Save to Drafts</source>
         <translation>Enregistrer dans les brouillons</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="161"/>
+        <location filename="../../desktop/ui/pages.py" line="171"/>
         <source>Send</source>
         <translation>Envoyer</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="200"/>
+        <location filename="../../desktop/ui/pages.py" line="210"/>
         <source>No mailbox connected yet (Settings).</source>
         <translation>Aucune boîte aux lettres connectée (Paramètres).</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="218"/>
+        <location filename="../../desktop/ui/pages.py" line="228"/>
         <source>New mail.</source>
         <translation>Nouveaux messages.</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="231"/>
+        <location filename="../../desktop/ui/pages.py" line="241"/>
         <source>Checking mail…</source>
         <translation>Relève du courrier…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="239"/>
+        <location filename="../../desktop/ui/pages.py" line="249"/>
         <source>Up to date: {n} new message(s).</source>
         <translation>À jour&#xa0;: {n} nouveau(x) message(s).</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="246"/>
+        <location filename="../../desktop/ui/pages.py" line="256"/>
         <source>Cancelled.</source>
         <translation>Annulé.</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="293"/>
+        <location filename="../../desktop/ui/pages.py" line="303"/>
         <source>Write a reply first.</source>
         <translation>Rédigez d’abord une réponse.</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="298"/>
+        <location filename="../../desktop/ui/pages.py" line="308"/>
         <source>Sending…</source>
         <translation>Envoi…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="298"/>
+        <location filename="../../desktop/ui/pages.py" line="308"/>
         <source>Saving to Drafts…</source>
         <translation>Enregistrement dans les brouillons…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="302"/>
+        <location filename="../../desktop/ui/pages.py" line="312"/>
         <source>Sent. A copy is in your Sent folder.</source>
         <translation>Envoyé. Une copie se trouve dans votre dossier Envoyés.</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="303"/>
+        <location filename="../../desktop/ui/pages.py" line="313"/>
         <source>Saved in your mailbox&apos;s Drafts folder.</source>
         <translation>Enregistré dans le dossier Brouillons de votre boîte aux lettres.</translation>
     </message>
@@ -425,42 +430,42 @@ Si cela se reproduit, copiez le rapport ci-dessous et envoyez-le à votre contac
 <context>
     <name>Pages</name>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="368"/>
+        <location filename="../../desktop/ui/pages.py" line="398"/>
         <source>, {total} {currency} spent</source>
         <translation>, {total} {currency} dépensés</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="372"/>
+        <location filename="../../desktop/ui/pages.py" line="402"/>
         <source>{n} order(s)</source>
         <translation>{n} commande(s)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="374"/>
+        <location filename="../../desktop/ui/pages.py" line="404"/>
         <source>Orders</source>
         <translation>Commandes</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="393"/>
+        <location filename="../../desktop/ui/pages.py" line="423"/>
         <source>Hidden or invisible text was removed from this message; it was not written for you.</source>
-        <translation>Du texte caché ou invisible a été retiré de ce message : il ne vous était pas destiné.</translation>
+        <translation>Du texte caché ou invisible a été retiré de ce message&#xa0;: il ne vous était pas destiné.</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="401"/>
+        <location filename="../../desktop/ui/pages.py" line="434"/>
         <source>Attachments</source>
         <translation>Pièces jointes</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="478"/>
+        <location filename="../../desktop/ui/pages.py" line="513"/>
         <source>The workspace key is kept in this computer&apos;s keyring ({backend}).</source>
         <translation>La clé de l’espace de travail est conservée dans le trousseau de clés du système de cet ordinateur ({backend}).</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="481"/>
+        <location filename="../../desktop/ui/pages.py" line="516"/>
         <source>The workspace key is protected by your passphrase (Argon2id).</source>
         <translation>La clé de l’espace de travail est protégée par votre phrase secrète (Argon2id).</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="482"/>
+        <location filename="../../desktop/ui/pages.py" line="517"/>
         <source>Demo workspace: its key exists only in memory and is forgotten when Comptoir closes.</source>
         <translation>Espace de travail de démonstration&#xa0;: sa clé n’existe qu’en mémoire et est effacée à la fermeture de Comptoir.</translation>
     </message>
@@ -468,27 +473,27 @@ Si cela se reproduit, copiez le rapport ci-dessous et envoyez-le à votre contac
 <context>
     <name>PrivacyPage</name>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="491"/>
+        <location filename="../../desktop/ui/pages.py" line="526"/>
         <source>Privacy</source>
         <translation>Confidentialité</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="493"/>
+        <location filename="../../desktop/ui/pages.py" line="528"/>
         <source>Everything Comptoir holds is in one encrypted database on this computer.</source>
         <translation>Toutes les données de Comptoir se trouvent dans une seule base de données chiffrée, sur cet ordinateur.</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="496"/>
+        <location filename="../../desktop/ui/pages.py" line="531"/>
         <source>Counting…</source>
         <translation>Décompte en cours…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="501"/>
+        <location filename="../../desktop/ui/pages.py" line="536"/>
         <source>Coming next: export everything or one customer&apos;s data in one click, erase everything or one customer, retention rules, and the ledger of every byte sent to a provider.</source>
         <translation>Prochainement&#xa0;: export de toutes les données ou de celles d’un client en un clic, effacement de tout ou d’un seul client, règles de conservation et registre de chaque octet envoyé à un fournisseur.</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="512"/>
+        <location filename="../../desktop/ui/pages.py" line="547"/>
         <source>Held: {threads} conversations, {messages} messages, {customers} customers, {orders} orders, {chats} chats. Size on disk: {size}.</source>
         <translation>Contenu&#xa0;: {threads} conversations, {messages} messages, {customers} clients, {orders} commandes, {chats} discussions. Taille sur le disque&#xa0;: {size}.</translation>
     </message>
@@ -562,17 +567,17 @@ Si cela se reproduit, copiez le rapport ci-dessous et envoyez-le à votre contac
 <context>
     <name>ReportsPage</name>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="433"/>
+        <location filename="../../desktop/ui/pages.py" line="468"/>
         <source>Reports</source>
         <translation>Rapports</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="434"/>
+        <location filename="../../desktop/ui/pages.py" line="469"/>
         <source>How many conversations you receive and answer, by topic and by week.</source>
         <translation>Le nombre de conversations que vous recevez et auxquelles vous répondez, par sujet et par semaine.</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="435"/>
+        <location filename="../../desktop/ui/pages.py" line="470"/>
         <source>Which questions come back most often, to improve your shop pages and templates.</source>
         <translation>Les questions qui reviennent le plus souvent, pour améliorer les pages de votre boutique et vos modèles de réponse.</translation>
     </message>
@@ -580,42 +585,42 @@ Si cela se reproduit, copiez le rapport ci-dessous et envoyez-le à votre contac
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="525"/>
+        <location filename="../../desktop/ui/pages.py" line="560"/>
         <source>Settings</source>
         <translation>Paramètres</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="531"/>
+        <location filename="../../desktop/ui/pages.py" line="566"/>
         <source>Secrets protected by</source>
         <translation>Secrets protégés par</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="535"/>
+        <location filename="../../desktop/ui/pages.py" line="570"/>
         <source>Workspace folder</source>
         <translation>Dossier de l’espace de travail</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="538"/>
+        <location filename="../../desktop/ui/pages.py" line="573"/>
         <source>Same as the system</source>
         <translation>Identique au système</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="541"/>
+        <location filename="../../desktop/ui/pages.py" line="576"/>
         <source>Language</source>
         <translation>Langue</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="543"/>
+        <location filename="../../desktop/ui/pages.py" line="578"/>
         <source>Mail accounts</source>
         <translation>Comptes de messagerie</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="546"/>
+        <location filename="../../desktop/ui/pages.py" line="581"/>
         <source>Shops</source>
         <translation>Boutiques</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/pages.py" line="577"/>
+        <location filename="../../desktop/ui/pages.py" line="612"/>
         <source>Saved. The new language applies the next time Comptoir starts.</source>
         <translation>Enregistré. La nouvelle langue s’appliquera au prochain démarrage de Comptoir.</translation>
     </message>
