@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -30,7 +31,9 @@ def _sources(ts: Path) -> dict[tuple[str, str], str | None]:
 
 
 def test_every_interface_string_has_a_french_translation(tmp_path: Path) -> None:
-    lupdate = shutil.which("pyside6-lupdate") or str(Path(shutil.which("python") or "").parent / "pyside6-lupdate")
+    beside = Path(sys.executable).parent / "pyside6-lupdate"  # the venv's, even when it is not activated
+    lupdate = str(beside) if beside.exists() else shutil.which("pyside6-lupdate")
+    assert lupdate, "pyside6-lupdate (from PySide6-Essentials) is missing"
     fresh = tmp_path / "fresh.ts"
     result = subprocess.run([lupdate, *map(str, sorted((REPO / "desktop" / "ui").glob("*.py"))), "-ts", str(fresh)],
                             capture_output=True, text=True, check=False, timeout=120)
