@@ -579,3 +579,13 @@ def test_odd_charset_parameters_on_8bit_parts(charset: str) -> None:
     result = parse_message(raw)
     assert result.parse_error is None
     assert result.text == "café"
+
+
+def test_unreadable_boundary_counts_as_missing() -> None:
+    # python 3.11's get_boundary() raises ValueError here; stock message_from_bytes fails outright
+    raw = (b"Subject: x\r\nContent-Type: multipart/mixed; boundary*=utf\x00-8''b1\r\n\r\n"
+           b"--b1\r\nContent-Type: text/plain\r\n\r\nhello\r\n--b1--\r\n")
+    result = parse_message(raw)
+    assert result.parse_error is None
+    assert "NoBoundaryInMultipartDefect" in result.defects
+    assert "hello" in result.text

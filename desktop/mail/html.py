@@ -787,7 +787,7 @@ class _Walk:
                 or (sheet is not None and sheet.has_tag_rules(tag))):
             return parent, {}
         attrs = _attributes(raw_attrs) if interesting else {}
-        key = (sheet, parent, tag, *(attrs.get(name) for name in _STATE_ATTRS))
+        key = (sheet, parent, tag, *map(attrs.get, _STATE_ATTRS))
         state = self.cache.get(key)
         if state is None:
             state = self.cache[key] = self.derive(tag, attrs, parent)
@@ -980,6 +980,9 @@ class _Walk:
                         self.template(markup[pos:closing.start() if closing else end])
                     gt = markup.find(">", closing.start()) if closing else -1
                     pos = end if gt < 0 else gt + 1
+                elif tag == "br" and (not raw_attrs or raw_attrs.isspace() or raw_attrs == "/"):
+                    if not (stack[-1][1] if stack else _ROOT).hidden:
+                        out.append(_HARD)
                 elif tag in _ALWAYS_SLOW or ("p" in open_at and tag in _CLOSES_P):
                     self.start(tag, raw_attrs)
                 else:
