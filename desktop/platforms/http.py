@@ -23,9 +23,11 @@ import logging
 import re
 import socket
 import ssl
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
@@ -117,8 +119,35 @@ def host_label(url: httpx.URL) -> str:
     return f"{host}:{url.port}" if url.port is not None else host
 
 
+_CONTEXTS: dict[tuple[str, float], ssl.SSLContext] = {}
+_CONTEXTS_LOCK = threading.Lock()
+
+
 def tls_context(verify: str | bool) -> ssl.SSLContext:
-    """A verifying context: certifi's and the system's authorities, plus `verify` when it names a CA file."""
+    """A verifying context: certifi's and the system's authorities, plus `verify` when it names a CA file.
+
+    Loading ~170 authorities costs ~60 ms of CPU (bench/platforms.py), so a context is built once per CA file
+    (and its modification time, so a replaced file is read again) and shared; SSLContext is thread-safe.
+    """
+    key = (verify if isinstance(verify, str) else "", _mtime(verify) if isinstance(verify, str) else 0.0)
+    with _CONTEXTS_LOCK:
+        cached = _CONTEXTS.get(key)
+    if cached is not None:
+        return cached
+    ctx = _build_context(verify)
+    with _CONTEXTS_LOCK:
+        _CONTEXTS[key] = ctx
+    return ctx
+
+
+def _mtime(path: str) -> float:
+    try:
+        return Path(path).stat().st_mtime
+    except OSError:
+        return -1.0
+
+
+def _build_context(verify: str | bool) -> ssl.SSLContext:
     ctx = ssl.create_default_context(cafile=certifi.where())
     ctx.load_default_certs()
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
