@@ -213,3 +213,35 @@ def test_files_are_private(tmp_path: Path) -> None:
                 assert p.stat().st_mode & 0o077 == 0, p
     finally:
         db.close()
+
+
+def test_frequent_and_rare_terms_list_the_same_newest_threads(tmp_path: Path) -> None:
+    from desktop.store.repositories import FREQUENT_HITS
+
+    db = make_db(tmp_path / "c.db")
+
+    def seed(c: sqlcipher3.Connection) -> None:
+        for t in range(400):
+            date = f"2026-{1 + t % 12:02d}-{1 + t % 28:02d}T{t % 24:02d}:00:00Z"
+            tid = c.execute("INSERT INTO threads(subject, last_message_at) VALUES (?, ?)", (f"T{t}", date)).lastrowid
+            for m in range(8):
+                body = "commande" + (" rare" if t % 50 == 0 and m == 0 else "")
+                c.execute("INSERT INTO messages(thread_id, subject, body_text, date) VALUES (?, ?, ?, ?)",
+                          (tid, f"T{t}", body if t % 3 else "other words", date))
+
+    db.write(seed)
+    try:
+        hits = db.call(lambda c: c.execute(
+            "SELECT count(*) FROM messages_fts WHERE messages_fts MATCH 'commande'").fetchone()[0])
+        assert hits >= FREQUENT_HITS  # the frequent path is the one exercised
+        expected = db.call(lambda c: [r[0] for r in c.execute(
+            "SELECT id FROM threads WHERE id IN (SELECT thread_id FROM messages WHERE body_text LIKE '%commande%') "
+            "ORDER BY last_message_at DESC, id DESC LIMIT 50")])
+        got = [t.id for t in db.call(lambda c: list_threads(c, query="commande", limit=50))]
+        assert got == expected
+        page2 = [t.id for t in db.call(lambda c: list_threads(c, query="commande", limit=50, offset=50))]
+        assert not set(page2) & set(got) and len(page2) == 50
+        rare = [t.subject for t in db.call(lambda c: list_threads(c, query="rare"))]
+        assert sorted(rare) == sorted(f"T{t}" for t in range(0, 400, 50) if t % 3)
+    finally:
+        db.close()
