@@ -13,7 +13,8 @@ import ipaddress
 import logging
 import socket
 import ssl
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -253,11 +254,17 @@ class ImapSession:
             self.client.expunge()
         return True
 
-    def idle_wait(self, seconds: float) -> bool:
-        """Wait for the server to announce changes (IDLE); True if something happened."""
+    def idle_wait(self, seconds: float, stop: Callable[[], bool] | None = None) -> bool:
+        """Wait for the server to announce changes (IDLE); True if something happened.
+
+        Checks `stop` every second, so cancelling (closing the window) never waits for the server.
+        """
         self.client.idle()
+        responses: list[Any] = []
         try:
-            responses = self.client.idle_check(timeout=seconds)
+            deadline = time.monotonic() + seconds
+            while not responses and time.monotonic() < deadline and not (stop and stop()):
+                responses = self.client.idle_check(timeout=min(1.0, max(0.05, deadline - time.monotonic())))
         finally:
             self.client.idle_done()
         return bool(responses)

@@ -310,7 +310,12 @@ class MailService:
               poll_seconds: float = 300.0) -> None:
         """Keep syncing: IDLE where the server has it (re-issued every 25 min), else poll. Stops on cancel."""
         while not job.token.cancelled:
-            report = self.sync(account_id, job)
+            try:
+                report = self.sync(account_id, job)
+            except MailConnectionError as exc:  # offline, server down…: say so in the log and try again later
+                log.warning("watching account %d: %s", account_id, exc.message)
+                job.token.wait(min(poll_seconds, 60.0))
+                continue
             if report.added or report.removed or report.updated:
                 on_change(report)
             cfg, password = self._credentials(account_id)
@@ -324,14 +329,21 @@ class MailService:
                     if session.idle_supported:
                         deadline = time.monotonic() + 25 * 60
                         while not job.token.cancelled and time.monotonic() < deadline:
-                            if session.idle_wait(min(30.0, poll_seconds)):
+                            if session.idle_wait(min(30.0, poll_seconds), stop=lambda: job.token.cancelled):
                                 break
                     else:
                         job.token.wait(poll_seconds)
                 finally:
                     session.close()
-            except MailConnectionError as exc:
-                log.warning("watching account %d: %s", account_id, exc.message)
+            except (MailConnectionError, OSError, EOFError) as exc:
+                reason = exc.message if isinstance(exc, MailConnectionError) else type(exc).__name__
+                log.warning("watching account %d: %s", account_id, reason)
+                job.token.wait(min(poll_seconds, 60.0))
+            except Exception as exc:
+                if not type(exc).__module__.startswith(("imapclient", "imaplib")):
+                    raise
+                log.warning("watching account %d: the server connection failed (%s)", account_id,
+                            type(exc).__name__)
                 job.token.wait(min(poll_seconds, 60.0))
 
     # --- replies ----------------------------------------------------------------------------------
