@@ -189,7 +189,8 @@ class ComptoirStore:
         def _write(batch: list[Any]) -> Callable[[Any], int]:
             def _run(conn: Any) -> int:
                 with transaction(conn):
-                    return sum(repo.insert_message(conn, account_id, EMAIL, folder_id, "inbox", m) for m in batch)
+                    return sum(repo.insert_message(conn, account_id, EMAIL, folder_id, "inbox", m) is not None
+                               for m in batch)
 
             return _run
 

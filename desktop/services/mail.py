@@ -264,7 +264,12 @@ class MailService:
                 from desktop.store.database import transaction
 
                 with transaction(conn):
-                    return sum(repo.insert_message(conn, account_id, email, folder.id, role, m) for m in batch)
+                    threads = [repo.insert_message(conn, account_id, email, folder.id, role, m, refresh=False)
+                               for m in batch]
+                    touched = {t for t in threads if t is not None}
+                    for thread_id in touched:  # once per thread per batch, not once per message
+                        repo.refresh_thread(conn, thread_id)
+                    return sum(t is not None for t in threads)
 
             return self.db.submit(_write)
 

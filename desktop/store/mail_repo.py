@@ -272,13 +272,16 @@ def refresh_thread(conn: Conn, thread_id: int) -> None:
 
 
 def insert_message(conn: Conn, account_id: int, account_email: str, folder_id: int, role: str,
-                   incoming: IncomingMessage) -> bool:
-    """Store one synced message with its thread and customer. False when it was already there."""
+                   incoming: IncomingMessage, *, refresh: bool = True) -> int | None:
+    """Store one synced message with its thread and customer; returns the thread id, None if already there.
+
+    With `refresh=False` the caller recomputes the thread figures once per batch (`refresh_thread`).
+    """
     p = incoming.parsed
     exists = conn.execute("SELECT 1 FROM messages WHERE folder_id = ? AND uidvalidity = ? AND uid = ?",
                           (folder_id, incoming.uidvalidity, incoming.uid)).fetchone()
     if exists:
-        return False
+        return None
     sender = p.sender.email if p.sender else ""
     direction = "out" if role == "sent" or (sender and sender.casefold() == account_email.casefold()) else "in"
     if role == "drafts":
@@ -317,8 +320,9 @@ def insert_message(conn: Conn, account_id: int, account_email: str, folder_id: i
                      "VALUES (?, ?, ?, ?, ?, ?, ?)",
                      (mid, att.filename, att.content_type, att.content_id, len(att.content),
                       hashlib.sha256(att.content).hexdigest(), att.content))
-    refresh_thread(conn, thread_id)
-    return True
+    if refresh:
+        refresh_thread(conn, thread_id)
+    return thread_id
 
 
 def raw_source(conn: Conn, message_id: int) -> bytes | None:
