@@ -75,25 +75,9 @@ NOTMUCH_THREADS = 50     # `notmuch search --limit=50`
 TARGET_P95 = 0.020
 TARGET_SIZE = 100_000
 BUILD_INDEX = "CREATE INDEX bench_build_in_reply_to ON messages(in_reply_to)"
-METRICS = ("comptoir_threads", "comptoir_count", "notmuch_threads", "notmuch_count", "what_if_threads")
+METRICS = ("comptoir_threads", "comptoir_count", "notmuch_threads", "notmuch_count")
 LABELS = {"comptoir_threads": "Comptoir thread list (top 200)", "comptoir_count": "Comptoir FTS count",
-          "notmuch_threads": "notmuch thread list (top 50)", "notmuch_count": "notmuch count",
-          "what_if_threads": "what-if: thread list, proposed query (top 200)"}
-# The what-if (not the app's code; see bench/README.md): an index that maps a message to its thread without
-# reading the message's row, the page of 200 thread ids chosen before the per-thread columns are computed, and,
-# for frequent terms, a walk of the threads newest first that stops at the page's end.
-WHAT_IF_INDEX = "CREATE INDEX bench_messages_id_thread ON messages(id, thread_id)"
-WHAT_IF_FREQUENT = 2000
-WHAT_IF_COUNT = "SELECT count(*) FROM (SELECT 1 FROM messages_fts WHERE messages_fts MATCH ? LIMIT ?)"
-WHAT_IF_BY_HITS = (
-    "SELECT t.id FROM threads t WHERE t.id IN (SELECT m.thread_id FROM messages_fts f "
-    "JOIN messages m INDEXED BY bench_messages_id_thread ON m.id = f.rowid WHERE messages_fts MATCH ?) "
-    "ORDER BY t.last_message_at DESC, t.id DESC LIMIT ? OFFSET ?")
-WHAT_IF_BY_THREADS = (
-    "SELECT t.id FROM threads t INDEXED BY threads_last WHERE EXISTS (SELECT 1 FROM messages m "
-    "INDEXED BY messages_thread WHERE m.thread_id = t.id AND m.id IN "
-    "(SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)) "
-    "ORDER BY t.last_message_at DESC, t.id DESC LIMIT ? OFFSET ?")
+          "notmuch_threads": "notmuch thread list (top 50)", "notmuch_count": "notmuch count"}
 Log = Callable[[str], None]
 
 
@@ -235,30 +219,6 @@ class ComptoirStore:
     def threads(self, text: str) -> int:
         return len(self.session.threads(query=text, limit=THREAD_LIMIT))
 
-    def what_if_on(self) -> None:
-        self.session.db.write(lambda c: c.execute(WHAT_IF_INDEX))
-
-    def what_if_off(self) -> None:
-        self.session.db.write(lambda c: c.execute("DROP INDEX bench_messages_id_thread"))
-
-    def what_if_ids(self, text: str) -> list[int]:
-        """The proposed inbox search (see WHAT_IF_*): the same threads in the same order as Session.threads."""
-        from desktop.store.repositories import _THREAD_SELECT, fts_query
-
-        fts = fts_query(text)
-
-        def _run(conn: Any) -> list[int]:
-            hits = conn.execute(WHAT_IF_COUNT, (fts, WHAT_IF_FREQUENT + 1)).fetchone()[0]
-            page = WHAT_IF_BY_THREADS if hits > WHAT_IF_FREQUENT else WHAT_IF_BY_HITS
-            sql = (f"WITH page(id) AS ({page}) {_THREAD_SELECT} WHERE t.id IN (SELECT id FROM page) "
-                   "ORDER BY t.last_message_at DESC, t.id DESC")
-            return [row[0] for row in conn.execute(sql, (fts, THREAD_LIMIT, 0)).fetchall()]
-
-        return self.session.db.call(_run)
-
-    def thread_ids(self, text: str) -> list[int]:
-        return [t.id for t in self.session.threads(query=text, limit=THREAD_LIMIT)]
-
     def count(self, text: str) -> int:
         from desktop.store.repositories import fts_query
 
@@ -379,7 +339,6 @@ class SizeResult:
     notmuch_index: float = 0.0
     notmuch_bytes: int = 0
     added: int = 0
-    what_if_same: bool = False
     times: dict[str, dict[int, list[float]]] = field(default_factory=dict)   # metric → query index → seconds
     hits: dict[str, dict[int, int]] = field(default_factory=dict)            # metric → query index → hits
 
@@ -406,11 +365,9 @@ def measure(comptoir: ComptoirStore, notmuch: Notmuch, queries: Sequence[Query],
         "comptoir_count": lambda q: comptoir.count(q.comptoir),
         "notmuch_threads": lambda q: notmuch.threads(q.notmuch),
         "notmuch_count": lambda q: notmuch.count(q.notmuch),
-        "what_if_threads": lambda q: len(comptoir.what_if_ids(q.comptoir)),
     }
     res.times = {m: {i: [] for i in range(len(queries))} for m in METRICS}
     res.hits = {m: {} for m in METRICS}
-    res.what_if_same = all(comptoir.what_if_ids(q.comptoir) == comptoir.thread_ids(q.comptoir) for q in queries)
     for round_no in range(rounds + 1):
         for i, query in enumerate(queries):
             turn = (round_no + i) % len(METRICS)
@@ -464,10 +421,8 @@ def run(args: argparse.Namespace, log: Log) -> Results:
                 sr.added = len(batch)
                 done = size
                 notmuch.open()
-                comptoir.what_if_on()
                 log(f"{size:,}: {len(res.queries)} queries × {args.rounds} rounds × {len(METRICS)}…")
                 measure(comptoir, notmuch, res.queries, args.rounds, sr)
-                comptoir.what_if_off()
                 notmuch.close()
                 for metric in METRICS:
                     every = [t for ts in sr.times[metric].values() for t in ts]
@@ -506,7 +461,7 @@ def report(res: Results, argv: Sequence[str] | None) -> tuple[str, bool]:
         for metric in METRICS:
             med, p95, top = stats[metric]
             target, result = "—", "info"
-            if metric in ("comptoir_threads", "what_if_threads", "comptoir_count"):
+            if metric in ("comptoir_threads", "comptoir_count"):
                 other = "notmuch_count" if metric == "comptoir_count" else "notmuch_threads"
                 nm_med, nm_p95, _ = stats[other]
                 checks = [(f"median ≤ notmuch's {fmt_seconds(nm_med)}", med <= nm_med),
@@ -517,12 +472,8 @@ def report(res: Results, argv: Sequence[str] | None) -> tuple[str, bool]:
                 missed = [name for name, good in checks if not good]
                 why = f" (missed: {', '.join(missed)})" if missed else ""
                 target = "; ".join(name for name, _ in checks)
-                if metric == "what_if_threads":
-                    same = "same results" if sr.what_if_same else "**results differ**"
-                    target, result = f"as above; {same}", f"would {'pass' if ok and sr.what_if_same else 'fail'}{why}"
-                else:
-                    result = verdict[ok] + why
-                    passed &= ok
+                result = verdict[ok] + why
+                passed &= ok
             lines.append(f"| {sr.size:,} | {LABELS[metric]} | {fmt_seconds(med)} | {fmt_seconds(p95)} "
                          f"| {fmt_seconds(top)} | {target} | {result} |")
 
@@ -534,8 +485,8 @@ def report(res: Results, argv: Sequence[str] | None) -> tuple[str, bool]:
             "messages / threads shown).",
             "",
             "| # | Kind | Comptoir types | notmuch query | Comptoir hits | notmuch hits | Comptoir threads "
-            "| Comptoir count | notmuch threads | notmuch count | what-if threads |",
-            "|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
+            "| Comptoir count | notmuch threads | notmuch count |",
+            "|---:|---|---|---|---:|---:|---:|---:|---:|---:|",
         ]
         for i, q in enumerate(res.queries):
             med = {m: median(sr.times[m][i]) for m in METRICS}
@@ -544,7 +495,7 @@ def report(res: Results, argv: Sequence[str] | None) -> tuple[str, bool]:
                 f"| {sr.hits['comptoir_count'][i]:,} / {sr.hits['comptoir_threads'][i]} "
                 f"| {sr.hits['notmuch_count'][i]:,} / {sr.hits['notmuch_threads'][i]} "
                 f"| {_ms(med['comptoir_threads'])} | {_ms(med['comptoir_count'])} "
-                f"| {_ms(med['notmuch_threads'])} | {_ms(med['notmuch_count'])} | {_ms(med['what_if_threads'])} |")
+                f"| {_ms(med['notmuch_threads'])} | {_ms(med['notmuch_count'])} |")
 
     build = []
     for sr in res.sizes:
@@ -585,14 +536,6 @@ def report(res: Results, argv: Sequence[str] | None) -> tuple[str, bool]:
         "(so a phrase is all its words, in any order), and folds accents (`remove_diacritics 2`); notmuch gets "
         "the natural query (quoted phrase, `from:`, `*` for prefixes) and stems English but does not fold "
         "accents. Hence the hit counts differ for some queries.",
-        "- What-if (not the app's code; it sizes the fix proposed in bench/README.md): with "
-        f"`{WHAT_IF_INDEX}` (created before the queries, dropped after), a count bounded at "
-        f"{WHAT_IF_FREQUENT + 1:,} hits picks how to find the page of {THREAD_LIMIT} thread ids: up to "
-        f"{WHAT_IF_FREQUENT:,} hits, from the hits through that index; more, by walking `threads_last` newest first "
-        "with an EXISTS probe of `messages_thread` against the hits, which stops at the page's end. Only then are "
-        "`list_threads`' per-thread columns (customer address, snippet) computed, for those 200. Same threads in the "
-        "same order as `Session.threads` for every query: "
-        + ", ".join(f"{sr.size:,} {'yes' if sr.what_if_same else '**no**'}" for sr in res.sizes) + ".",
         *build,
         "- Both stores are warm (in the page cache; Comptoir's 64 MiB SQLCipher cache as the app sets it): the "
         "figures are for a merchant searching in an open app, not for the first search after start-up.",
