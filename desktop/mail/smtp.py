@@ -20,9 +20,7 @@ def send(config: AccountConfig, password: str, message: EmailMessage, *, ca_file
     if security == Security.NONE and not is_loopback(host):
         raise MailConnectionError("Unencrypted sending is only allowed to this computer (loopback).",
                                   "Choose TLS (port 465) or STARTTLS (port 587).")
-    context = tls_context()
-    if ca_file:
-        context.load_verify_locations(cafile=ca_file)
+    context = tls_context(ca_file)
     data = message.as_bytes()
     server: smtplib.SMTP | None = None
     try:
