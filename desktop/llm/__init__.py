@@ -1,0 +1,1 @@
+"""OpenAI-compatible LLM client: streaming, tools, structured output, provider detection."""
