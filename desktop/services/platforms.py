@@ -157,6 +157,10 @@ class PlatformService:
         return CustomerOrders(cached, now_checked, from_cache=bool(errors),
                               error=" ".join(errors) or None)
 
+    def cached_orders(self, customer_id: int) -> list[repo.CachedOrder]:
+        """The customer's orders as last fetched (no network)."""
+        return self.db.call(lambda c: repo.cached_orders(c, customer_id))
+
     def _cache(self, shop_id: int, customer_id: int | None, orders: list[Order]) -> None:
         self.db.write(lambda c: repo.cache_orders(c, shop_id, customer_id, orders))
 

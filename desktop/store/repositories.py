@@ -22,7 +22,7 @@ Conn: TypeAlias = sqlcipher3.Connection
 TABLES = (
     "settings", "accounts", "folders", "customers", "customer_addresses", "threads", "messages",
     "attachments", "shops", "orders", "drafts", "pseudonyms", "chats", "chat_messages", "shop_profile",
-    "templates", "rules", "egress_ledger", "privacy_log",
+    "templates", "rules", "egress_ledger", "privacy_log", "llm_providers",
 )
 
 # --- settings -----------------------------------------------------------------------------------
@@ -89,8 +89,11 @@ _IDS_BY_THREADS = (
     "ORDER BY t.last_message_at DESC, t.id DESC LIMIT ? OFFSET ?")
 
 
-def list_threads(conn: Conn, *, limit: int = 200, offset: int = 0, query: str = "") -> list[ThreadSummary]:
-    """Threads newest first; with `query`, only threads with a message matching the FTS query."""
+def list_threads(conn: Conn, *, limit: int = 200, offset: int = 0, query: str = "",
+                 intent: str | None = None) -> list[ThreadSummary]:
+    """Threads newest first; with `query`, only threads with a message matching the FTS query; with `intent`,
+    only threads triaged so ('untriaged' for those without an intent)."""
+    where, params = _intent_filter(intent)
     if query:
         match = fts_query(query)
         # A rare term: collect its few hits' threads. A frequent one ("commande"): walk the newest threads
@@ -98,7 +101,9 @@ def list_threads(conn: Conn, *, limit: int = 200, offset: int = 0, query: str = 
         frequent = conn.execute("SELECT count(*) FROM (SELECT 1 FROM messages_fts WHERE messages_fts MATCH ? "
                                 "LIMIT ?)", (match, FREQUENT_HITS)).fetchone()[0] >= FREQUENT_HITS
         ids_sql = _IDS_BY_THREADS if frequent else _IDS_BY_HITS
-        ids = [r[0] for r in conn.execute(ids_sql, (match, limit, offset))]
+        if where:
+            ids_sql = ids_sql.replace(" ORDER BY", f" AND {where} ORDER BY")
+        ids = [r[0] for r in conn.execute(ids_sql, (match, *params, limit, offset))]
         if not ids:
             return []
         marks = ",".join("?" * len(ids))
@@ -106,9 +111,18 @@ def list_threads(conn: Conn, *, limit: int = 200, offset: int = 0, query: str = 
                             ids).fetchall()
     else:
         rows = conn.execute(
-            _THREAD_SELECT + " ORDER BY t.last_message_at DESC, t.id DESC LIMIT ? OFFSET ?", (limit, offset)
+            _THREAD_SELECT + (f" WHERE {where}" if where else "")
+            + " ORDER BY t.last_message_at DESC, t.id DESC LIMIT ? OFFSET ?", (*params, limit, offset)
         ).fetchall()
     return [_thread(r) for r in rows]
+
+
+def _intent_filter(intent: str | None) -> tuple[str, tuple[Any, ...]]:
+    if not intent:
+        return "", ()
+    if intent == "untriaged":
+        return "t.intent IS NULL", ()
+    return "t.intent = ?", (intent,)
 
 
 def count_threads(conn: Conn) -> int:
