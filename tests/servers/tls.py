@@ -7,7 +7,9 @@
   servers use by default;
 - `self-signed.pem`/`self-signed.key`: also for `localhost`/`127.0.0.1`, but signed by itself, not by the CA;
 - `wrong-host.pem`/`wrong-host.key`: signed by the CA, but for `wrong.example` only;
-- `expired.pem`/`expired.key`: signed by the CA for the right names, but expired yesterday.
+- `expired.pem`/`expired.key`: signed by the CA for the right names, but expired yesterday;
+- `remote.pem`/`remote.key`: signed by the CA for this machine's non-loopback address (`Pki.remote_ip`), so a
+  test server can stand in for a provider that is *not* on this computer (pseudonymisation tests).
 
 Keys are ECDSA P-256: generating them takes a millisecond, where RSA-2048 would take tens. Nothing here
 touches the system's trust store; `client_context` trusts the throwaway CA and nothing else.
@@ -51,6 +53,8 @@ class Pki:
     self_signed: CertPair  # for the right names, but not from the CA
     wrong_host: CertPair   # CA-signed, for wrong.example
     expired: CertPair      # CA-signed, right names, not valid any more
+    remote: CertPair | None = None   # CA-signed, for this machine's non-loopback address
+    remote_ip: str | None = None
 
     @property
     def ca_file(self) -> Path:
@@ -62,7 +66,7 @@ class Pki:
     def by_name(self, name: str) -> CertPair:
         """`"server"`, `"self_signed"`, `"wrong_host"` or `"expired"`."""
         pair = getattr(self, name, None)
-        if not isinstance(pair, CertPair) or name == "ca":
+        if not isinstance(pair, CertPair) or name in ("ca", "remote"):
             raise ValueError(f"no server certificate called {name!r}")
         return pair
 
@@ -176,4 +180,20 @@ def make_pki(directory: Path) -> Pki:
     wrong_host = _write(directory, "wrong-host", *_leaf((WRONG_HOST,), ca_name, ca_key, **valid))
     expired = _write(directory, "expired", *_leaf(
         LOCAL_NAMES, ca_name, ca_key, not_before=now - dt.timedelta(days=10), not_after=now - dt.timedelta(days=1)))
-    return Pki(directory, ca, server, self_signed, wrong_host, expired)
+    ip = non_loopback_ip()
+    remote = _write(directory, "remote", *_leaf((ip,), ca_name, ca_key, **valid)) if ip else None
+    return Pki(directory, ca, server, self_signed, wrong_host, expired, remote, ip)
+
+
+def non_loopback_ip() -> str | None:
+    """An address of this machine that is not loopback (None when it has none, e.g. no network at all)."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("192.0.2.1", 9))  # UDP connect sends nothing; it only picks the outgoing address
+            ip = str(s.getsockname()[0])
+        except OSError:
+            return None
+    address = ipaddress.ip_address(ip)
+    return None if address.is_loopback or address.is_unspecified else ip
