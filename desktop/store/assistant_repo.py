@@ -107,7 +107,7 @@ def set_triage(conn: Conn, thread_id: int, *, intent: str, confidence: float, la
         "UPDATE threads SET intent = ?, intent_confidence = ?, language = ?, urgency = ?, intent_source = ? "
         "WHERE id = ? AND COALESCE(intent_source, '') != 'merchant'",
         (intent, confidence, language, urgency, source, thread_id))
-    return cur.rowcount > 0
+    return bool(cur.rowcount > 0)
 
 
 def thread_triage(conn: Conn, thread_id: int) -> dict[str, Any] | None:
@@ -189,7 +189,8 @@ def current_draft(conn: Conn, thread_id: int) -> dict[str, Any] | None:
     return {d[0]: v for d, v in zip(cur.description, row, strict=True)} if row else None
 
 
-def store_draft(conn: Conn, thread_id: int, body: str, provenance: dict[str, Any], warnings: list[dict[str, str]]) -> int:
+def store_draft(conn: Conn, thread_id: int, body: str, provenance: dict[str, Any],
+                warnings: list[dict[str, str]]) -> int:
     """Keep a prepared draft (local only) with what it was grounded on and the safety flags."""
     found = current_draft(conn, thread_id)
     prov, warn = json.dumps(provenance, ensure_ascii=False), json.dumps(warnings, ensure_ascii=False)
