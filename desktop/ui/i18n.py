@@ -27,10 +27,18 @@ def resolve_language(choice: str | None) -> str:
 
 
 _installed: list[QTranslator] = []
+_language = "en"
+
+
+def current_language() -> str:
+    """The interface language in use ('en' or 'fr'), as installed by `install_translators`."""
+    return _language
 
 
 def install_translators(app: QCoreApplication, language: str) -> bool:
     """Install Comptoir's and Qt's own translations for `language`; True if Comptoir's loaded."""
+    global _language
+    _language = language if language in SUPPORTED else "en"
     for translator in _installed:
         app.removeTranslator(translator)
     _installed.clear()

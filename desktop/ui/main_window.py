@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
 
 from desktop import APP_NAME
 from desktop.services.session import Session
+from desktop.ui.assistant_page import AssistantPage
 from desktop.ui.pages import (
-    AssistantPage,
     CustomersPage,
     InboxPage,
     Page,
@@ -76,6 +76,9 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(page)
             self.pages[key] = page
         self.nav.currentRowChanged.connect(self.on_nav_current_row_changed)
+        assistant = self.pages["assistant"]
+        assert isinstance(assistant, AssistantPage)
+        assistant.open_settings_requested.connect(lambda: self.show_page("settings"))
         body.addWidget(self.nav)
         body.addWidget(self.stack, 1)
         outer.addLayout(body, 1)
@@ -101,6 +104,9 @@ class MainWindow(QMainWindow):
         inbox = self.pages.get("inbox")
         if isinstance(inbox, InboxPage):
             inbox.stop_watching()
+        assistant = self.pages.get("assistant")
+        if isinstance(assistant, AssistantPage):
+            assistant.stop_background()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.closing.emit()

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from desktop.core.models import CustomerSummary, ThreadSummary
+from desktop.core.triage import INTENT_LABELS, URGENCY_LABELS, Intent
 from desktop.ui.bridge import op
+from desktop.ui.i18n import current_language
 
 Index = QModelIndex | QPersistentModelIndex
 PAGE = 200
@@ -18,33 +21,54 @@ def short_date(iso: str) -> str:
     return iso[:16].replace("T", " ") if iso else ""
 
 
+def intent_label(value: str | None) -> str:
+    """The short name of an intent in the interface language ('' when the thread is not triaged yet)."""
+    if not value:
+        return ""
+    try:
+        en, fr = INTENT_LABELS[Intent(value)]
+    except ValueError:
+        return value
+    return fr if current_language() == "fr" else en
+
+
+def urgency_label(value: int | None) -> str:
+    if value is None or value not in URGENCY_LABELS:
+        return ""
+    en, fr = URGENCY_LABELS[value]
+    return fr if current_language() == "fr" else en
+
+
 class ThreadListModel(QAbstractTableModel):
     """The inbox list, fetched page by page so a 100,000-message mailbox opens at once.
 
-    `loader(offset, limit, query)` runs on the background pool and returns a page of threads.
+    `loader(offset, limit, query)` runs on the background pool and returns a page of threads; when the list
+    is filtered by intent (`reload(query, intent=...)`) it is called as `loader(offset, limit, query, intent=...)`.
     """
 
-    COLUMNS = ("customer", "subject", "date", "status")
+    COLUMNS = ("customer", "subject", "intent", "language", "date", "status")
 
-    def __init__(self, loader: Callable[[int, int, str], list[ThreadSummary]], parent: QObject | None = None
-                 ) -> None:
+    def __init__(self, loader: Callable[..., list[ThreadSummary]], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._loader = loader
         self._rows: list[ThreadSummary] = []
         self._query = ""
+        self._intent: str | None = None
         self._exhausted = False
         self._loading = False
         self._generation = 0
-        self._headers = (self.tr("Customer"), self.tr("Subject"), self.tr("Date"), self.tr("Status"))
+        self._headers = (self.tr("Customer"), self.tr("Subject"), self.tr("Topic"), self.tr("Lang."),
+                         self.tr("Date"), self.tr("Status"))
 
     # --- loading ----------------------------------------------------------------------------------
 
-    def reload(self, query: str = "") -> None:
-        """Start again from the first page (e.g. after a search)."""
+    def reload(self, query: str = "", *, intent: str | None = None) -> None:
+        """Start again from the first page (e.g. after a search, or to show one intent; 'untriaged' too)."""
         self._generation += 1
         self.beginResetModel()
         self._rows = []
         self._query = query
+        self._intent = intent
         self._exhausted = False
         self._loading = False
         self.endResetModel()
@@ -62,7 +86,8 @@ class ThreadListModel(QAbstractTableModel):
             return
         self._loading = True
         generation, offset, query = self._generation, len(self._rows), self._query
-        (op(None, lambda job: self._loader(offset, PAGE, query))
+        loader = functools.partial(self._loader, intent=self._intent) if self._intent else self._loader
+        (op(None, lambda job: loader(offset, PAGE, query))
          .on_success(lambda rows: self._append(generation, rows))
          .on_done(lambda: self._done(generation))
          .run())
@@ -86,6 +111,11 @@ class ThreadListModel(QAbstractTableModel):
     def loading(self) -> bool:
         return self._loading
 
+    @property
+    def intent(self) -> str | None:
+        """The intent the list is filtered on (None: all threads)."""
+        return self._intent
+
     # --- model ------------------------------------------------------------------------------------
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
@@ -107,6 +137,10 @@ class ThreadListModel(QAbstractTableModel):
                 return t.customer_name or t.customer_email
             if col == "subject":
                 return t.subject
+            if col == "intent":
+                return intent_label(t.intent)
+            if col == "language":
+                return (t.language or "").upper()
             if col == "date":
                 return short_date(t.last_message_at)
             return t.status

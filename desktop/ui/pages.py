@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import logging
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QSortFilterProxyModel, Qt, QTimer, QUrl, Signal, Slot
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTableView,
     QTextBrowser,
@@ -25,15 +27,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.errors import Cancelled, UserFacingError
 from desktop.core.models import KeyMode, ThreadDetail, WorkspaceStats
+from desktop.core.triage import INTENT_LABELS
 from desktop.services.mail import SyncReport
 from desktop.services.session import Session
 from desktop.tasks.cancel import CancelToken, Job, Progress
 from desktop.ui.accounts import AccountsPanel
+from desktop.ui.assistant_settings import AssistantSettings
 from desktop.ui.bridge import on_ui_thread, op
-from desktop.ui.models import CustomerModel, ThreadListModel, short_date
+from desktop.ui.drafting import ReplyAssistantBar, TriageHeader, confirm_reply
+from desktop.ui.models import CustomerModel, ThreadListModel, intent_label, short_date
 from desktop.ui.shops import ShopsPanel
 
+log = logging.getLogger("comptoir.ui.inbox")
 
 def _title(text: str) -> QLabel:
     label = QLabel(text)
@@ -102,7 +109,19 @@ class InboxPage(Page):
         self.search.setObjectName("inboxSearch")
         self.search.setPlaceholderText(self.tr("Search mail, customers, order or tracking numbers…"))
         self.search.setClearButtonEnabled(True)
-        layout.addWidget(self.search)
+        self.intent_filter = QComboBox()
+        self.intent_filter.setObjectName("intentFilter")
+        self.intent_filter.addItem(self.tr("All topics"), None)
+        self.intent_filter.addItem(self.tr("Not sorted yet"), "untriaged")
+        for intent in INTENT_LABELS:
+            self.intent_filter.addItem(intent_label(str(intent)), str(intent))
+        self.intent_filter.currentIndexChanged.connect(self.on_intent_filter_index_changed)
+        search_row = QHBoxLayout()
+        search_row.addWidget(self.search, 1)
+        search_row.addWidget(self.intent_filter)
+        layout.addLayout(search_row)
+        self._after_sync_running = False
+        self._after_sync_again = False
         self._debounce = QTimer(self)
         self._debounce.setObjectName("searchDebounce")
         self._debounce.setSingleShot(True)
@@ -111,8 +130,8 @@ class InboxPage(Page):
         self.search.textChanged.connect(lambda _text: self._debounce.start())
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.model = ThreadListModel(lambda offset, limit, query: session.threads(limit=limit, offset=offset,
-                                                                                  query=query), self)
+        self.model = ThreadListModel(lambda offset, limit, query, intent=None: session.threads(
+            limit=limit, offset=offset, query=query, intent=intent), self)
         self.list = QTableView()
         self.list.setObjectName("threadList")
         self.list.setModel(self.model)
@@ -125,8 +144,10 @@ class InboxPage(Page):
         self.list.verticalHeader().setDefaultSectionSize(self.list.fontMetrics().height() + 10)
         header = self.list.horizontalHeader()
         header.resizeSection(0, 140)
-        header.resizeSection(2, 118)
-        header.resizeSection(3, 70)
+        header.resizeSection(2, 130)
+        header.resizeSection(3, 44)
+        header.resizeSection(4, 118)
+        header.resizeSection(5, 70)
         self.list.selectionModel().currentRowChanged.connect(self.on_current_row_changed)
         splitter.addWidget(self.list)
         self.formatted = QCheckBox(self.tr("Show formatted mail (no remote content)"))
@@ -142,6 +163,9 @@ class InboxPage(Page):
         viewer = QWidget()
         viewer_col = QVBoxLayout(viewer)
         viewer_col.setContentsMargins(0, 0, 0, 0)
+        self.triage = TriageHeader(session)
+        self.triage.intent_changed.connect(lambda _tid, _intent: self._reload_list())
+        viewer_col.addWidget(self.triage)
         viewer_col.addWidget(self.formatted)
         viewer_col.addWidget(self.view, 1)
         right.addWidget(viewer)
@@ -160,6 +184,9 @@ class InboxPage(Page):
         self.editor.setObjectName("replyEditor")
         self.editor.setPlaceholderText(self.tr("Write your reply…"))
         self.editor.setEnabled(False)
+        self.assistant = ReplyAssistantBar(self.session, self.editor, take_unsaved=self._take_unsaved)
+        self.assistant.generating_changed.connect(self.on_assistant_generating_changed)
+        col.addWidget(self.assistant)
         col.addWidget(self.editor, 1)
         row = QHBoxLayout()
         self.reply_status = QLabel()
@@ -187,8 +214,15 @@ class InboxPage(Page):
         return box
 
     def refresh(self) -> None:
-        self.model.reload(self.search.text().strip())
+        self._reload_list()
         self.start_watching()
+
+    def _reload_list(self) -> None:
+        self.model.reload(self.search.text().strip(), intent=self.intent_filter.currentData())
+
+    @Slot(int)
+    def on_intent_filter_index_changed(self, _index: int) -> None:
+        self._reload_list()
 
     # --- mail sync --------------------------------------------------------------------------------
 
@@ -226,7 +260,43 @@ class InboxPage(Page):
 
     def on_new_mail(self) -> None:
         self.sync_status.setText(self.tr("New mail."))
-        self.model.reload(self.search.text().strip())
+        self._reload_list()
+        self.run_after_sync()
+
+    def run_after_sync(self) -> None:
+        """Sort the new conversations (and prepare drafts if the merchant asked), then show the list again.
+
+        Runs in the background; a failure is logged, not shown: the mail itself is already there.
+        """
+        if self._after_sync_running:
+            self._after_sync_again = True
+            return
+        self._after_sync_running = True
+        assistant = self.session.assistant
+
+        def _after(job: Job) -> dict[str, int] | None:
+            try:
+                counts: dict[str, int] = assistant.after_sync(job)
+                return counts
+            except UserFacingError as exc:
+                log.warning("sorting new mail failed: %s", exc.message)
+            except Cancelled:
+                raise
+            except Exception:
+                log.exception("sorting new mail failed")
+            return None
+
+        op(self, _after).on_success(self._after_sync_done).on_done(self._after_sync_ended).run()
+
+    def _after_sync_done(self, result: dict[str, int] | None) -> None:
+        if result and (result.get("triaged") or result.get("drafts_prepared")):
+            self._reload_list()
+
+    def _after_sync_ended(self) -> None:
+        self._after_sync_running = False
+        if self._after_sync_again:
+            self._after_sync_again = False
+            self.run_after_sync()
 
     def _show_sync_progress(self, progress: Progress) -> None:
         self.sync_status.setText(progress.label)
@@ -247,7 +317,8 @@ class InboxPage(Page):
     def _synced(self, reports: list[SyncReport]) -> None:
         added = sum(r.added for r in reports)
         self.sync_status.setText(self.tr("Up to date: {n} new message(s).").format(n=added))
-        self.model.reload(self.search.text().strip())
+        self._reload_list()
+        self.run_after_sync()
 
     def _sync_done(self) -> None:
         self.sync_button.setEnabled(True)
@@ -264,11 +335,13 @@ class InboxPage(Page):
     # --- reply ------------------------------------------------------------------------------------
 
     def _load_reply(self, thread_id: int) -> None:
+        self._autosave_now()
         self._thread_id = thread_id
         self.reply_status.clear()
+        self.assistant.set_thread(thread_id)
 
         def _shown(text: str) -> None:
-            if self._thread_id != thread_id:
+            if self._thread_id != thread_id or self.assistant.generating:
                 return
             self._loading_draft = True
             self.editor.setPlainText(text)
@@ -280,14 +353,32 @@ class InboxPage(Page):
 
     @Slot()
     def on_editor_text_changed(self) -> None:
-        if not self._loading_draft and self._thread_id is not None:
+        # The assistant's streamed text is not the merchant's: never autosave a partial draft.
+        if not self._loading_draft and not self.assistant.writing and self._thread_id is not None:
             self._autosave.start()
 
     @Slot()
     def on_autosave_timeout(self) -> None:
         thread_id, text = self._thread_id, self.editor.toPlainText()
-        if thread_id is not None:
+        if thread_id is not None and not self.assistant.generating:
             op(self, lambda job: self.session.keep_draft_text(thread_id, text)).run()
+
+    def _autosave_now(self) -> None:
+        """Save pending typing before the editor changes thread."""
+        if self._autosave.isActive():
+            self._autosave.stop()
+            self.on_autosave_timeout()
+
+    def _take_unsaved(self) -> bool:
+        """For the assistant: typing not saved yet? (the assistant saves it before it writes)."""
+        pending = self._autosave.isActive()
+        self._autosave.stop()
+        return pending
+
+    @Slot(bool)
+    def on_assistant_generating_changed(self, generating: bool) -> None:
+        for b in (self.save_draft_button, self.send_button):
+            b.setEnabled(not generating and self._thread_id is not None)
 
     @Slot()
     def on_save_draft_clicked(self) -> None:
@@ -302,16 +393,44 @@ class InboxPage(Page):
         if thread_id is None or not text.strip():
             self.reply_status.setText(self.tr("Write a reply first."))
             return
+        if self.assistant.generating:
+            return
         self._autosave.stop()
         for b in (self.save_draft_button, self.send_button):
             b.setEnabled(False)
+        self.reply_status.setText(self.tr("Checking the reply…"))
+
+        def _checked(warnings: list[dict[str, str]]) -> None:
+            if self._thread_id != thread_id:
+                self._reply_buttons_on()
+                return
+            self.assistant.show_warnings(warnings)
+            if not warnings:
+                self._deliver(thread_id, text, send=send)
+                return
+            self.reply_status.setText(self.tr("Waiting for your confirmation…"))
+            confirm_reply(self, warnings, send=send, on_confirm=lambda: self._deliver(thread_id, text, send=send),
+                          on_cancel=self._reply_cancelled)
+
+        def _unchecked(error: UserFacingError) -> None:
+            self.reply_status.setText(f"{error.message} {error.hint}".strip())
+            self._reply_buttons_on()
+
+        (op(self, lambda job: self.session.assistant.check_reply(thread_id, text))
+         .on_success(_checked).on_failure(_unchecked).run())
+
+    def _reply_cancelled(self) -> None:
+        self.reply_status.setText(self.tr("Not sent. Edit the reply, then try again."))
+        self._reply_buttons_on()
+
+    def _deliver(self, thread_id: int, text: str, *, send: bool) -> None:
         self.reply_status.setText(self.tr("Sending…") if send else self.tr("Saving to Drafts…"))
         mail = self.session.mail
 
         def _done(_draft_id: int) -> None:
             self.reply_status.setText(self.tr("Sent. A copy is in your Sent folder.") if send
                                       else self.tr("Saved in your mailbox's Drafts folder."))
-            self.model.reload(self.search.text().strip())
+            self._reload_list()
 
         (op(self, lambda job: mail.send(thread_id, text) if send else mail.save_draft(thread_id, text))
          .on_success(_done)
@@ -321,11 +440,11 @@ class InboxPage(Page):
 
     def _reply_buttons_on(self) -> None:
         for b in (self.save_draft_button, self.send_button):
-            b.setEnabled(True)
+            b.setEnabled(not self.assistant.generating)
 
     @Slot()
     def on_debounce_timeout(self) -> None:
-        self.model.reload(self.search.text().strip())
+        self._reload_list()
 
     @Slot(object, object)
     def on_current_row_changed(self, current: object, _previous: object) -> None:
@@ -353,8 +472,10 @@ class InboxPage(Page):
     def show_thread(self, detail: ThreadDetail | None) -> None:
         if detail is None:
             self.view.clear()
+            self.triage.show_thread(None)
             return
         self._detail = detail
+        self.triage.show_thread(detail.thread.id, detail.thread.intent)
         self.view.setHtml(render_thread(detail, formatted=self.formatted.isChecked()))
         self._load_reply(detail.thread.id)
         self.thread_shown.emit(detail.thread.id)
@@ -452,17 +573,6 @@ class ComingPage(Page):
         layout.addStretch(1)
 
 
-class AssistantPage(ComingPage):
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
-        super().__init__(session, self.tr("Assistant"), [
-            self.tr("Chat with your assistant about a customer, an order or the week's open conversations."),
-            self.tr("Ask it to write an announcement, a newsletter or a policy text."),
-            self.tr("It works with a language model running on this computer (Ollama, LM Studio, llama.cpp) "
-                    "or, if you choose, a cloud provider that only sees pseudonymised data."),
-            self.tr("Conversations are kept in your encrypted workspace."),
-        ], "assistantPage", parent)
-
-
 class ReportsPage(ComingPage):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, self.tr("Reports"), [
@@ -556,7 +666,15 @@ class SettingsPage(Page):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
         self.setObjectName("settingsPage")
-        layout = QVBoxLayout(self)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()  # the page is taller than a small window
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        content = QWidget()
+        scroll.setWidget(content)
+        outer.addWidget(scroll)
+        layout = QVBoxLayout(content)
         layout.addWidget(_title(self.tr("Settings")))
         info = session.workspace.info
         form = QFormLayout()
@@ -581,10 +699,13 @@ class SettingsPage(Page):
         layout.addWidget(QLabel(self.tr("Shops")))
         self.shops = ShopsPanel(session)
         layout.addWidget(self.shops)
+        layout.addWidget(QLabel(self.tr("Assistant")))
+        self.assistant = AssistantSettings(session)
+        self.assistant.setMinimumHeight(460)
+        layout.addWidget(self.assistant, 1)
         self.note = QLabel()
         self.note.setObjectName("settingsNote")
         layout.addWidget(self.note)
-        layout.addStretch(1)
         self._ready = False
         self.language.currentIndexChanged.connect(self.on_language_index_changed)
 
@@ -592,6 +713,7 @@ class SettingsPage(Page):
         op(self, lambda job: self.session.get_setting("ui.language")).on_success(self._show_language).run()
         self.accounts.refresh()
         self.shops.refresh()
+        self.assistant.refresh()
 
     def _show_language(self, value: str) -> None:
         self._ready = False
