@@ -61,7 +61,7 @@ Command = Callable[[CliContext], int]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from desktop.cli import mail_cmd, settings_cmd, shop_cmd, workspace_cmd
+    from desktop.cli import assistant_cmd, erase_cmd, export_cmd, mail_cmd, settings_cmd, shop_cmd, workspace_cmd
 
     parser = argparse.ArgumentParser(
         prog="comptoir",
@@ -80,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--lang", choices=["en", "fr"], help="language of the interface for this run")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more (never secrets)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (workspace_cmd, settings_cmd, mail_cmd, shop_cmd):
+    for module in (workspace_cmd, settings_cmd, mail_cmd, shop_cmd, assistant_cmd, export_cmd, erase_cmd):
         module.register(sub)
     return parser
 

@@ -24,6 +24,7 @@ from desktop.tasks.executors import call_with_timeout
 log = logging.getLogger("comptoir.secrets")
 
 SERVICE = "Comptoir"
+PENDING_SLOT = "next"  # a new key while the database is being re-keyed (see services/erase.py)
 DEFAULT_TIMEOUT = 5.0
 
 # Module prefixes of backends that keep secrets in a real OS store.
@@ -98,16 +99,17 @@ class KeyringStore:
             return KeyringStatus(False, name, "The system keyring did not give back what was stored.")
         return KeyringStatus(True, name)
 
-    def save_key(self, workspace_id: str, key: bytes) -> None:
+    def save_key(self, workspace_id: str, key: bytes, *, slot: str = "") -> None:
+        """Store `key`; `slot` names a second entry (PENDING_SLOT: a new key not yet in use)."""
         backend = self._get_backend()
-        call_with_timeout(lambda: backend.set_password(SERVICE, _user(workspace_id), key.hex()),
+        call_with_timeout(lambda: backend.set_password(SERVICE, _user(workspace_id, slot), key.hex()),
                           self.timeout, "keyring write")
 
-    def load_key(self, workspace_id: str) -> bytes:
+    def load_key(self, workspace_id: str, *, slot: str = "") -> bytes:
         """Return the key, or raise KeyUnavailable with what to do next."""
         try:
             backend = self._get_backend()
-            value = call_with_timeout(lambda: backend.get_password(SERVICE, _user(workspace_id)),
+            value = call_with_timeout(lambda: backend.get_password(SERVICE, _user(workspace_id, slot)),
                                       self.timeout, "keyring read")
         except TimeoutError:
             raise KeyUnavailable("The system keyring did not answer in time.",
@@ -127,13 +129,13 @@ class KeyringStore:
                                  "Open the workspace with your recovery key.")
         return key
 
-    def delete_key(self, workspace_id: str) -> bool:
-        """Delete the workspace key; True if it was there."""
+    def delete_key(self, workspace_id: str, *, slot: str = "") -> bool:
+        """Delete the workspace key (or the entry of `slot`); True if it was there."""
         backend = self._get_backend()
 
         def _delete() -> bool:
             try:
-                backend.delete_password(SERVICE, _user(workspace_id))
+                backend.delete_password(SERVICE, _user(workspace_id, slot))
             except keyring.errors.PasswordDeleteError:
                 return False
             return True
@@ -148,5 +150,5 @@ class KeyringStore:
             return "unknown"
 
 
-def _user(workspace_id: str) -> str:
-    return f"workspace-{workspace_id}"
+def _user(workspace_id: str, slot: str = "") -> str:
+    return f"workspace-{workspace_id}" + (f".{slot}" if slot else "")

@@ -57,37 +57,84 @@ def check_passphrase(passphrase: str) -> None:
                               "A few unrelated words make a passphrase that is long and easy to remember.")
 
 
+class KeyWrapper:
+    """The key-encryption key derived from a passphrase and one key.wrap's salt and parameters.
+
+    Kept in memory while a workspace is open so a new database key (after a per-customer erasure
+    re-keys the database) can be wrapped for the same passphrase without asking the merchant again.
+    It only ever unwraps the database key, which the open database holds in memory anyway.
+    """
+
+    def __init__(self, kek: bytes, salt: bytes, params: KdfParams) -> None:
+        self._kek = kek
+        self.salt = salt
+        self.params = params
+
+    def __repr__(self) -> str:  # never show the key-encryption key, even in a traceback's locals
+        return "KeyWrapper(…)"
+
+    @classmethod
+    def new(cls, passphrase: str, params: KdfParams | None = None) -> KeyWrapper:
+        """A wrapper with a fresh random salt (a new passphrase, a new workspace)."""
+        check_passphrase(passphrase)
+        params = params or KdfParams()
+        salt = secrets.token_bytes(16)
+        return cls(_derive(passphrase, salt, params), salt, params)
+
+    @classmethod
+    def derive(cls, passphrase: str, wrapped: dict[str, Any]) -> KeyWrapper:
+        """The wrapper of an existing key.wrap (its salt and parameters). Costs one Argon2id derivation."""
+        _check_format(wrapped)
+        params = KdfParams.from_json(wrapped["kdf"])
+        salt = base64.b64decode(wrapped["salt"])
+        return cls(_derive(passphrase, salt, params), salt, params)
+
+    def matches(self, wrapped: dict[str, Any]) -> bool:
+        """True when `wrapped` was made with this salt and these parameters (so this KEK opens it)."""
+        try:
+            return (base64.b64decode(wrapped["salt"]) == self.salt
+                    and KdfParams.from_json(wrapped["kdf"]) == self.params)
+        except (KeyError, ValueError, TypeError, UserFacingError):
+            return False
+
+    def wrap(self, key: bytes, workspace_id: str) -> dict[str, Any]:
+        """Return the JSON-ready wrapped form of `key` (a fresh nonce each time)."""
+        nonce = secrets.token_bytes(12)
+        ciphertext = AESGCM(self._kek).encrypt(nonce, key, _aad(workspace_id))
+        return {
+            "version": WRAP_VERSION,
+            "kdf": self.params.to_json(),
+            "salt": base64.b64encode(self.salt).decode(),
+            "aead": "aes-256-gcm",
+            "nonce": base64.b64encode(nonce).decode(),
+            "ciphertext": base64.b64encode(ciphertext).decode(),
+        }
+
+    def unwrap(self, wrapped: dict[str, Any], workspace_id: str) -> bytes:
+        """Return the key, or raise WrongPassphrase if the tag does not verify."""
+        _check_format(wrapped)
+        try:
+            return AESGCM(self._kek).decrypt(base64.b64decode(wrapped["nonce"]),
+                                             base64.b64decode(wrapped["ciphertext"]), _aad(workspace_id))
+        except InvalidTag:
+            raise WrongPassphrase("That passphrase is not the one for this workspace.",
+                                  "Check the keyboard layout and Caps Lock, or use your recovery key.") from None
+
+
+def _check_format(wrapped: dict[str, Any]) -> None:
+    if wrapped.get("version") != WRAP_VERSION or wrapped.get("aead") != "aes-256-gcm":
+        raise UserFacingError("The workspace key file has a format this Comptoir does not know.",
+                              "Update Comptoir, or open the workspace with your recovery key.")
+
+
 def wrap_key(key: bytes, passphrase: str, workspace_id: str, params: KdfParams | None = None) -> dict[str, Any]:
     """Return the JSON-ready wrapped form of `key`."""
-    check_passphrase(passphrase)
-    params = params or KdfParams()
-    salt = secrets.token_bytes(16)
-    nonce = secrets.token_bytes(12)
-    kek = _derive(passphrase, salt, params)
-    ciphertext = AESGCM(kek).encrypt(nonce, key, _aad(workspace_id))
-    return {
-        "version": WRAP_VERSION,
-        "kdf": params.to_json(),
-        "salt": base64.b64encode(salt).decode(),
-        "aead": "aes-256-gcm",
-        "nonce": base64.b64encode(nonce).decode(),
-        "ciphertext": base64.b64encode(ciphertext).decode(),
-    }
+    return KeyWrapper.new(passphrase, params).wrap(key, workspace_id)
 
 
 def unwrap_key(wrapped: dict[str, Any], passphrase: str, workspace_id: str) -> bytes:
     """Return the key, or raise WrongPassphrase if the tag does not verify."""
-    if wrapped.get("version") != WRAP_VERSION or wrapped.get("aead") != "aes-256-gcm":
-        raise UserFacingError("The workspace key file has a format this Comptoir does not know.",
-                              "Update Comptoir, or open the workspace with your recovery key.")
-    params = KdfParams.from_json(wrapped["kdf"])
-    kek = _derive(passphrase, base64.b64decode(wrapped["salt"]), params)
-    try:
-        return AESGCM(kek).decrypt(base64.b64decode(wrapped["nonce"]), base64.b64decode(wrapped["ciphertext"]),
-                                   _aad(workspace_id))
-    except InvalidTag:
-        raise WrongPassphrase("That passphrase is not the one for this workspace.",
-                              "Check the keyboard layout and Caps Lock, or use your recovery key.") from None
+    return KeyWrapper.derive(passphrase, wrapped).unwrap(wrapped, workspace_id)
 
 
 def _aad(workspace_id: str) -> bytes:

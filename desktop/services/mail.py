@@ -395,6 +395,33 @@ class MailService:
         self.db.write(_saved)
         return draft_id
 
+    def delete_own_drafts(self, job: Job | None = None) -> int:
+        """Remove from the mailboxes' Drafts folders the drafts Comptoir put there (the privacy center's
+        "erase everything", when asked). Only UIDs Comptoir recorded at APPEND, and only while the
+        folder's UIDVALIDITY is still the one recorded; returns how many were removed. Network."""
+        job = job or Job()
+        rows = self.db.call(lambda c: c.execute(
+            "SELECT d.account_id, f.name, f.uidvalidity, d.imap_uid FROM drafts d JOIN folders f "
+            "ON f.id = d.imap_folder_id WHERE d.imap_uid IS NOT NULL AND d.account_id IS NOT NULL "
+            "ORDER BY d.account_id, f.name").fetchall())
+        by_account: dict[int, list[tuple[str, int | None, int]]] = {}
+        for account_id, folder, uidvalidity, uid in rows:
+            by_account.setdefault(int(account_id), []).append((str(folder), uidvalidity, int(uid)))
+        removed = 0
+        for account_id, drafts in by_account.items():
+            job.check()
+            cfg, password = self._credentials(account_id)
+            session = self._connect(cfg, password)
+            try:
+                for folder, uidvalidity, uid in drafts:
+                    if uidvalidity is None:
+                        continue  # never act on a UID whose folder generation we do not know
+                    if session.delete(folder, uid, expected_uidvalidity=int(uidvalidity)):
+                        removed += 1
+            finally:
+                session.close()
+        return removed
+
     def send(self, thread_id: int, body: str) -> int:
         """Send the reply by SMTP — only ever called on the merchant's explicit click — then file it in Sent."""
         _ctx, cfg, password, msg, _mid, draft_id = self._reply(thread_id, body)

@@ -16,9 +16,11 @@ from typing import Any
 from desktop.core.errors import UserFacingError
 from desktop.core.models import CustomerSummary, ThreadDetail, ThreadSummary, WorkspaceStats
 from desktop.core.settings import REGISTRY
+from desktop.services.assistant import AssistantService
 from desktop.services.mail import MailService
 from desktop.services.platforms import PlatformService
 from desktop.services.workspace import Workspace, save_ui_language
+from desktop.store import assistant_repo
 from desktop.store import repositories as repo
 from desktop.store.connection import DatabaseError
 
@@ -32,6 +34,7 @@ class Session:
         self.ca_file = ca_file
         self._mail: MailService | None = None
         self._platforms: PlatformService | None = None
+        self._assistant: AssistantService | None = None
         self._open_dir: Path | None = None
 
     @property
@@ -40,6 +43,13 @@ class Session:
         if self._platforms is None:
             self._platforms = PlatformService(self.db, verify=self.ca_file or True)
         return self._platforms
+
+    @property
+    def assistant(self) -> AssistantService:
+        """Triage, reply drafts and the merchant's chat (any OpenAI-compatible LLM; templates without one)."""
+        if self._assistant is None:
+            self._assistant = AssistantService(self.db, self.platforms, ca_file=self.ca_file)
+        return self._assistant
 
     @property
     def mail(self) -> MailService:
@@ -73,8 +83,10 @@ class Session:
         return self.db.call(repo.all_settings)
 
     # inbox
-    def threads(self, *, limit: int = 200, offset: int = 0, query: str = "") -> list[ThreadSummary]:
-        return self.db.call(lambda c: repo.list_threads(c, limit=limit, offset=offset, query=query))
+    def threads(self, *, limit: int = 200, offset: int = 0, query: str = "",
+                intent: str | None = None) -> list[ThreadSummary]:
+        return self.db.call(lambda c: repo.list_threads(c, limit=limit, offset=offset, query=query,
+                                                                 intent=intent))
 
     def thread_count(self) -> int:
         return self.db.call(repo.count_threads)
@@ -162,6 +174,14 @@ class Session:
     # shop
     def shop_profile(self) -> dict[str, Any]:
         return self.db.call(repo.shop_profile)
+
+    def save_shop_profile(self, values: dict[str, Any]) -> None:
+        """Policies, tone, signature, languages and FAQ the assistant writes from."""
+        unknown = set(values) - set(assistant_repo.PROFILE_FIELDS)
+        if unknown:
+            raise UserFacingError(f"Unknown shop profile field: {', '.join(sorted(unknown))}.",
+                                  "Fields: " + ", ".join(assistant_repo.PROFILE_FIELDS))
+        self.db.write(lambda c: assistant_repo.save_shop_profile(c, values))
 
     # figures
     def stats(self) -> WorkspaceStats:

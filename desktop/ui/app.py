@@ -15,12 +15,15 @@ from desktop.core.errors import KeyUnavailable, UserFacingError
 from desktop.core.models import KeyMode, WorkspaceInfo
 from desktop.paths import AppPaths
 from desktop.services.demo import open_demo
+from desktop.services.erase import EraseReport, erase_everything
 from desktop.services.session import Session
 from desktop.services.workspace import Workspace, WorkspaceService
-from desktop.ui.bridge import init_bridge, op, shutdown_bridge
+from desktop.tasks.cancel import Job
+from desktop.ui.bridge import init_bridge, op, show_user_error, shutdown_bridge
 from desktop.ui.dialogs import UnlockDialog
 from desktop.ui.i18n import install_translators, resolve_language, resources_dir
 from desktop.ui.main_window import MainWindow
+from desktop.ui.privacy_page import erase_report_lines
 from desktop.ui.wizard import FirstRunWizard
 
 log = logging.getLogger("comptoir.ui")
@@ -40,6 +43,7 @@ class AppController(QObject):
         self.wizard: FirstRunWizard | None = None
         self.unlock_dialog: UnlockDialog | None = None
         self._fatal_box: QMessageBox | None = None
+        self.erase_report_box: QMessageBox | None = None
 
     # --- start ------------------------------------------------------------------------------------
 
@@ -130,6 +134,7 @@ class AppController(QObject):
         self.window = MainWindow(self.session)
         self.window.create_workspace_requested.connect(self.on_create_workspace_requested)
         self.window.closing.connect(self.on_window_closing)
+        self.window.erase_everything_requested.connect(self.on_erase_everything_requested)
         self.window.show()
 
     @Slot()
@@ -144,6 +149,71 @@ class AppController(QObject):
     def on_window_closing(self) -> None:
         self.close_workspace()
         QApplication.quit()
+
+    # --- erase everything (Privacy page) -----------------------------------------------------------
+
+    @Slot(bool)
+    def on_erase_everything_requested(self, remove_server_drafts: bool) -> None:
+        """The merchant confirmed on the Privacy page: erase in the background, then back to first run."""
+        window, session, workspace = self.window, self.session, self.workspace
+        if window is None or session is None or workspace is None:
+            return
+        window.stop_background()
+        window.setEnabled(False)  # no Cancel: an erasure stopped halfway would help nobody
+        window.statusBar().showMessage(self.tr("Erasing everything…"))
+        paths, service = self.paths, self.service
+
+        def _erase(job: Job) -> EraseReport:
+            drafts = (lambda: session.mail.delete_own_drafts(job)) if remove_server_drafts else None
+            return erase_everything(paths, service, workspace=workspace, remove_server_drafts=drafts)
+
+        (op(window, _erase)
+         .on_success(self._on_erased)
+         .on_failure(self._on_erase_failed)
+         .run())
+
+    def _drop_window(self) -> None:
+        """Close the main window without quitting, and forget the (closed) workspace."""
+        window = self.window
+        self.window = None
+        if window is not None:
+            window.closing.disconnect(self.on_window_closing)
+            window.close()
+            window.deleteLater()
+        if self.session is not None:
+            self.session.close()
+            self.session = None
+        self.workspace = None
+
+    def _on_erased(self, report: EraseReport) -> None:
+        self._drop_window()
+        self.show_wizard()
+        box = QMessageBox(QMessageBox.Icon.Information, APP_NAME,
+                          self.tr("Everything was erased. Comptoir starts again as on its first day."),
+                          QMessageBox.StandardButton.Ok, self.wizard)
+        box.setObjectName("eraseReportBox")
+        box.setInformativeText("\n\n".join(erase_report_lines(report)))
+        self.erase_report_box = box
+        box.open()
+
+    def _on_erase_failed(self, error: UserFacingError) -> None:
+        window, workspace = self.window, self.workspace
+        if window is None:
+            return
+        if workspace is not None and workspace.db.closed:
+            # The database could not be deleted after it was closed: nothing was erased, open it again.
+            self._drop_window()
+            self.start()
+            box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME, error.message, QMessageBox.StandardButton.Ok)
+            box.setObjectName("userErrorBox")
+            box.setInformativeText(error.hint)
+            self.erase_report_box = box  # no parent window any more: keep it alive
+            box.open()
+            return
+        window.setEnabled(True)
+        window.statusBar().clearMessage()
+        window.pages["inbox"].refresh()  # watching the mailboxes again
+        show_user_error(window, error)
 
     def close_workspace(self) -> None:
         if self.window is not None:

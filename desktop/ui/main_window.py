@@ -22,17 +22,19 @@ from desktop.ui.pages import (
     CustomersPage,
     InboxPage,
     Page,
-    PrivacyPage,
     ReportsPage,
     SettingsPage,
 )
+from desktop.ui.privacy_page import PrivacyPage
 
 
 class MainWindow(QMainWindow):
-    """Emits `create_workspace_requested` from the demo banner, `closing` when it closes."""
+    """Emits `create_workspace_requested` from the demo banner, `closing` when it closes, and
+    `erase_everything_requested(remove_server_drafts)` once the merchant confirmed it on the Privacy page."""
 
     create_workspace_requested = Signal()
     closing = Signal()
+    erase_everything_requested = Signal(bool)
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -79,6 +81,9 @@ class MainWindow(QMainWindow):
         assistant = self.pages["assistant"]
         assert isinstance(assistant, AssistantPage)
         assistant.open_settings_requested.connect(lambda: self.show_page("settings"))
+        privacy = self.pages["privacy"]
+        assert isinstance(privacy, PrivacyPage)
+        privacy.erase_everything_requested.connect(self.erase_everything_requested)
         body.addWidget(self.nav)
         body.addWidget(self.stack, 1)
         outer.addLayout(body, 1)

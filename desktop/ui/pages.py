@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.errors import Cancelled, UserFacingError
-from desktop.core.models import KeyMode, ThreadDetail, WorkspaceStats
+from desktop.core.models import KeyMode, ThreadDetail
 from desktop.core.triage import INTENT_LABELS
 from desktop.services.mail import SyncReport
 from desktop.services.session import Session
@@ -628,36 +628,7 @@ def key_protection_text(mode: KeyMode, backend: str) -> str:
         "Pages", "Demo workspace: its key exists only in memory and is forgotten when Comptoir closes.")
 
 
-class PrivacyPage(Page):
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
-        super().__init__(session, parent)
-        self.setObjectName("privacyPage")
-        layout = QVBoxLayout(self)
-        layout.addWidget(_title(self.tr("Privacy")))
-        info = session.workspace.info
-        layout.addWidget(_paragraph(self.tr("Everything Comptoir holds is in one encrypted database on this "
-                                            "computer.")))
-        layout.addWidget(_paragraph(key_protection_text(info.key_mode, info.keyring_backend)))
-        self.counts = QLabel(self.tr("Counting…"))
-        self.counts.setObjectName("privacyCounts")
-        self.counts.setWordWrap(True)
-        layout.addWidget(self.counts)
-        for line in (
-            self.tr("Coming next: export everything or one customer's data in one click, erase everything or one "
-                    "customer, retention rules, and the ledger of every byte sent to a provider."),
-        ):
-            layout.addWidget(_paragraph(line))
-        layout.addStretch(1)
-
-    def refresh(self) -> None:
-        op(self, lambda job: self.session.stats()).on_success(self.show_stats).run()
-
-    def show_stats(self, stats: WorkspaceStats) -> None:
-        c = stats.counts
-        self.counts.setText(self.tr("Held: {threads} conversations, {messages} messages, {customers} customers, "
-                                    "{orders} orders, {chats} chats. Size on disk: {size}.").format(
-            threads=c["threads"], messages=c["messages"], customers=c["customers"], orders=c["orders"],
-            chats=c["chats"], size=_human_size(stats.size_bytes)))
+# The Privacy page lives in desktop/ui/privacy_page.py (it builds on Page and key_protection_text here).
 
 
 class SettingsPage(Page):

@@ -1,6 +1,6 @@
-"""The first-run wizard: create an encrypted workspace (keyring or passphrase), or try the demo.
+"""The first-run wizard: create an encrypted workspace (keyring or passphrase), import an export, or try the demo.
 
-Page flow: Welcome → Protection → Recovery key. The keyring probe and the creation itself run in
+Page flow: Welcome → Protection → Recovery key. The keyring probe and the creation (or the import) run in
 the background; the recovery key is shown once and the merchant confirms it was saved.
 """
 
@@ -13,6 +13,7 @@ from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QCommandLinkButton,
+    QFileDialog,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -26,7 +27,9 @@ from PySide6.QtWidgets import (
 from desktop.core.errors import UserFacingError
 from desktop.core.models import CreatedWorkspace, KeyringStatus
 from desktop.secrets.passphrase import MIN_PASSPHRASE
+from desktop.services.export import ENCRYPTED_MAGIC, import_export
 from desktop.services.workspace import Workspace, WorkspaceService
+from desktop.tasks.cancel import Job
 from desktop.ui.bridge import op
 
 PAGE_WELCOME, PAGE_PROTECT, PAGE_RECOVERY = range(3)
@@ -56,13 +59,29 @@ class WelcomePage(QWizardPage):
             self.tr("A fictional shop with customers, orders and conversations. Nothing to set up."))
         self.demo_button.setObjectName("choiceDemo")
         self.demo_button.clicked.connect(self.on_demo_clicked)
+        self.import_button = QCommandLinkButton(
+            self.tr("Import an export"),
+            self.tr("Moving to this computer: open a workspace exported from Comptoir, with its mail, customers "
+                    "and settings."))
+        self.import_button.setObjectName("choiceImport")
+        self.import_button.clicked.connect(self.on_import_clicked)
         layout.addWidget(self.create_button)
         layout.addWidget(self.demo_button)
+        layout.addWidget(self.import_button)
         layout.addStretch(1)
 
     @Slot()
     def on_create_clicked(self) -> None:
+        self._wizard.choose_import(None)
         self._wizard.next()
+
+    @Slot()
+    def on_import_clicked(self) -> None:
+        chosen, _ = QFileDialog.getOpenFileName(self, self.tr("Import an export"), str(Path.home()),
+                                                self.tr("Comptoir export (*.zip *.comptoir-export)"))
+        if chosen:
+            self._wizard.choose_import(Path(chosen))
+            self._wizard.next()
 
     @Slot()
     def on_demo_clicked(self) -> None:
@@ -101,6 +120,17 @@ class ProtectionPage(QWizardPage):
         form.addRow(self.tr("Again"), self.confirm)
         self.form_box.hide()
         layout.addWidget(self.form_box)
+        self.import_box = QWidget()  # importing an encrypted export: its own passphrase
+        import_form = QFormLayout(self.import_box)
+        self.import_note = QLabel()
+        self.import_note.setWordWrap(True)
+        import_form.addRow(self.import_note)
+        self.export_passphrase = QLineEdit()
+        self.export_passphrase.setObjectName("exportPassphrase")
+        self.export_passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        import_form.addRow(self.tr("Passphrase of the export"), self.export_passphrase)
+        self.import_box.hide()
+        layout.addWidget(self.import_box)
         self.error = QLabel()
         self.error.setObjectName("protectError")
         self.error.setStyleSheet("color: #b00020;")
@@ -109,8 +139,10 @@ class ProtectionPage(QWizardPage):
         layout.addStretch(1)
         self.passphrase.textChanged.connect(self.completeChanged)
         self.confirm.textChanged.connect(self.completeChanged)
+        self.export_passphrase.textChanged.connect(self.completeChanged)
         self.keyring: KeyringStatus | None = None
         self._creating = False
+        self._import_encrypted = False
 
     def initializePage(self) -> None:
         if self.keyring is None:
@@ -141,8 +173,21 @@ class ProtectionPage(QWizardPage):
     def needs_passphrase(self) -> bool:
         return self.keyring is not None and (not self.keyring.usable or self.use_passphrase.isChecked())
 
+    def set_import(self, source: Path | None, *, encrypted: bool) -> None:
+        """Import `source` instead of creating an empty workspace (None: create)."""
+        self.setTitle(self.tr("Protect your workspace") if source is None else
+                      self.tr("Protect the imported workspace"))
+        self.import_note.setText("" if source is None else self.tr(
+            "{name} is encrypted: type the passphrase chosen when it was exported.").format(name=source.name))
+        self._import_encrypted = source is not None and encrypted
+        self.import_box.setVisible(self._import_encrypted)
+        self.export_passphrase.clear()
+        self.completeChanged.emit()
+
     def isComplete(self) -> bool:
         if self.keyring is None or self._creating:
+            return False
+        if self._import_encrypted and not self.export_passphrase.text():
             return False
         if not self.needs_passphrase:
             return True
@@ -164,11 +209,23 @@ class ProtectionPage(QWizardPage):
             return self._wizard.service.create(folder, passphrase=passphrase, prefer_passphrase=prefer,
                                                keyring_status=status, ui_language=self._wizard.language)
 
-        (op(self, _create)
+        source = self._wizard.import_source
+        secret = self.export_passphrase.text() if self._import_encrypted else None
+        service = self._wizard.service
+
+        def _import(job: Job) -> tuple[Workspace, CreatedWorkspace]:
+            assert source is not None
+            report = import_export(service, folder, source, job=job, passphrase=passphrase, decrypt_passphrase=secret,
+                                   prefer_passphrase=prefer, keyring_status=status)
+            workspace = service.unlock(folder, passphrase=passphrase)
+            return workspace, CreatedWorkspace(report.workspace, report.recovery_key)
+
+        (op(self, _create if source is None else _import)
          .on_success(self._on_created)
          .on_failure(self._on_error)
          .on_done(self._on_done)
-         .with_progress(self.tr("Creating your encrypted workspace…"))
+         .with_progress(self.tr("Creating your encrypted workspace…") if source is None
+                        else self.tr("Importing your export into a new encrypted workspace…"))
          .run())
         return False
 
@@ -180,6 +237,7 @@ class ProtectionPage(QWizardPage):
         self._wizard.workspace, self._wizard.created = result
         self.passphrase.clear()
         self.confirm.clear()
+        self.export_passphrase.clear()
         self._wizard.next()
 
     def _on_error(self, error: UserFacingError) -> None:
@@ -255,6 +313,7 @@ class FirstRunWizard(QWizard):
         self.language = language
         self.workspace: Workspace | None = None
         self.created: CreatedWorkspace | None = None
+        self.import_source: Path | None = None
         self.setWindowTitle(self.tr("Comptoir — first start"))
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
@@ -274,6 +333,18 @@ class FirstRunWizard(QWizard):
                     QWizard.WizardButton.FinishButton, QWizard.WizardButton.CancelButton]
         welcome = [QWizard.WizardButton.Stretch, QWizard.WizardButton.CancelButton]
         self.setButtonLayout(welcome if page_id == PAGE_WELCOME else standard)
+
+    def choose_import(self, source: Path | None) -> None:
+        """Import the export `source` on the next pages (None: create an empty workspace)."""
+        self.import_source = source
+        encrypted = False
+        if source is not None:
+            try:
+                with source.open("rb") as fh:  # 16 bytes of a local file the merchant just picked
+                    encrypted = fh.read(len(ENCRYPTED_MAGIC)) == ENCRYPTED_MAGIC
+            except OSError:
+                encrypted = False  # the import says what is wrong with the file
+        self.protection.set_import(source, encrypted=encrypted)
 
     def choose_demo(self) -> None:
         self.done(QWizard.DialogCode.Accepted)
