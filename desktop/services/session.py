@@ -10,8 +10,9 @@ import os
 import shutil
 import tempfile
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.core.errors import UserFacingError
 from desktop.core.models import CustomerSummary, ThreadDetail, ThreadSummary, WorkspaceStats
@@ -23,6 +24,10 @@ from desktop.services.workspace import Workspace, save_ui_language
 from desktop.store import assistant_repo
 from desktop.store import repositories as repo
 from desktop.store.connection import DatabaseError
+
+if TYPE_CHECKING:
+    from desktop.services.erase import EraseReport
+    from desktop.services.retention import RetentionPlan
 
 
 class Session:
@@ -182,6 +187,18 @@ class Session:
             raise UserFacingError(f"Unknown shop profile field: {', '.join(sorted(unknown))}.",
                                   "Fields: " + ", ".join(assistant_repo.PROFILE_FIELDS))
         self.db.write(lambda c: assistant_repo.save_shop_profile(c, values))
+
+    # privacy housekeeping
+    def housekeeping(self, now: datetime | None = None) -> tuple[EraseReport | None, RetentionPlan | None]:
+        """At start and then hourly: finish an erasure a crash interrupted, and purge what retention says
+        is too old (at most once a day). Returns what was done (counts only)."""
+        from desktop.services.erase import finish_interrupted_erasure
+        from desktop.services.retention import retention_due, retention_run
+
+        moment = now or datetime.now(UTC)
+        finished = finish_interrupted_erasure(self.workspace)
+        purged = retention_run(self, moment) if retention_due(self, moment) else None
+        return finished, purged
 
     # figures
     def stats(self) -> WorkspaceStats:

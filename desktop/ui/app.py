@@ -6,7 +6,7 @@ import logging
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QLockFile, QObject, Slot
+from PySide6.QtCore import QLockFile, QObject, QTimer, Slot
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
 
@@ -16,6 +16,7 @@ from desktop.core.models import KeyMode, WorkspaceInfo
 from desktop.paths import AppPaths
 from desktop.services.demo import open_demo
 from desktop.services.erase import EraseReport, erase_everything
+from desktop.services.retention import RetentionPlan
 from desktop.services.session import Session
 from desktop.services.workspace import Workspace, WorkspaceService
 from desktop.tasks.cancel import Job
@@ -23,8 +24,10 @@ from desktop.ui.bridge import init_bridge, op, show_user_error, shutdown_bridge
 from desktop.ui.dialogs import UnlockDialog
 from desktop.ui.i18n import install_translators, resolve_language, resources_dir
 from desktop.ui.main_window import MainWindow
-from desktop.ui.privacy_page import erase_report_lines
+from desktop.ui.privacy_page import RecoveryKeyDialog, erase_report_lines
 from desktop.ui.wizard import FirstRunWizard
+
+HOUSEKEEPING_MS = 60 * 60 * 1000  # retention runs at most daily; checked hourly
 
 log = logging.getLogger("comptoir.ui")
 
@@ -42,6 +45,7 @@ class AppController(QObject):
         self.window: MainWindow | None = None
         self.wizard: FirstRunWizard | None = None
         self.unlock_dialog: UnlockDialog | None = None
+        self.relock: QLockFile | None = None
         self._fatal_box: QMessageBox | None = None
         self.erase_report_box: QMessageBox | None = None
 
@@ -136,6 +140,25 @@ class AppController(QObject):
         self.window.closing.connect(self.on_window_closing)
         self.window.erase_everything_requested.connect(self.on_erase_everything_requested)
         self.window.show()
+        self._housekeeping_timer = QTimer(self.window)
+        self._housekeeping_timer.setInterval(HOUSEKEEPING_MS)
+        self._housekeeping_timer.timeout.connect(self.run_housekeeping)
+        self._housekeeping_timer.start()
+        self.run_housekeeping()
+
+    @Slot()
+    def run_housekeeping(self) -> None:
+        """Finish an interrupted erasure, purge by the retention rules (at start, then checked hourly)."""
+        window, session = self.window, self.session
+        if window is None or session is None:
+            return
+
+        def _done(result: tuple[EraseReport | None, RetentionPlan | None]) -> None:
+            finished, _purged = result
+            if finished is not None and finished.recovery_key and self.window is not None:
+                RecoveryKeyDialog(finished.recovery_key, self.window).open()
+
+        op(window, lambda _job: session.housekeeping()).on_success(_done).run()
 
     @Slot()
     def on_create_workspace_requested(self) -> None:
@@ -187,6 +210,10 @@ class AppController(QObject):
 
     def _on_erased(self, report: EraseReport) -> None:
         self._drop_window()
+        # the erasure removed the data folder's files, our comptoir.lock too: take it again so a second
+        # Comptoir still cannot open the same folder
+        self.paths.data.mkdir(parents=True, exist_ok=True)
+        self.relock = single_instance_lock(self.paths)
         self.show_wizard()
         box = QMessageBox(QMessageBox.Icon.Information, APP_NAME,
                           self.tr("Everything was erased. Comptoir starts again as on its first day."),
