@@ -53,8 +53,7 @@ _WARN_STYLE = "QLabel { background: #fde7e9; color: #9b0016; padding: 4px; borde
 _ERROR_STYLE = "color: #b00020;"
 
 
-def _t(text: str) -> str:
-    return QCoreApplication.translate("ReplyAssistant", text)
+translate = QCoreApplication.translate  # literal contexts below, so that lupdate finds every string
 
 
 # --- texts shown to the merchant ------------------------------------------------------------------
@@ -63,30 +62,36 @@ def warning_text(warning: dict[str, str]) -> str:
     """One safety flag as a sentence in the interface language, with the value it is about."""
     kind, value = warning.get("kind", ""), warning.get("value", "")
     explanations = {
-        "foreign_email": _t("An e-mail address that is not this customer's or the shop's"),
-        "foreign_phone": _t("A phone number that is not this customer's or the shop's"),
-        "foreign_order": _t("An order number that is not one of this customer's orders"),
-        "foreign_tracking": _t("A tracking number that is not one of this customer's parcels"),
-        "unknown_link": _t("A link that is not in the conversation, the orders or your shop profile"),
+        "foreign_email": translate("ReplyAssistant", "An e-mail address that is not this customer's or the shop's"),
+        "foreign_phone": translate("ReplyAssistant", "A phone number that is not this customer's or the shop's"),
+        "foreign_order": translate("ReplyAssistant", "An order number that is not one of this customer's orders"),
+        "foreign_tracking": translate("ReplyAssistant", "A tracking number that is not one of this customer's parcels"),
+        "unknown_link": translate("ReplyAssistant",
+            "A link that is not in the conversation, the orders or your shop profile"),
     }
     explanation = explanations.get(kind) or warning.get("message") or kind
-    return f"{explanation}: {value}" if value else explanation
+    if not value:
+        return explanation
+    return translate("ReplyAssistant", "{explanation}: {value}").format(explanation=explanation, value=value)
 
 
 def notice_text(notice: str) -> str:
     """A notice from the assistant service in the interface language (unknown ones are shown as they are)."""
     lowered = notice.lower()
     if "hidden in the customer's mail" in lowered:
-        return _t("Text hidden in the customer's mail (invisible to you) was left out of what the assistant read.")
+        return translate("ReplyAssistant",
+            "Text hidden in the customer's mail (invisible to you) was left out of what the assistant read.")
     if "invisible character" in lowered:
         count = notice.split(" ", 1)[0]
-        return _t("{n} invisible character(s) were removed from the customer's mail before the assistant read it."
+        return translate("ReplyAssistant",
+            "{n} invisible character(s) were removed from the customer's mail before the assistant read it."
                   ).format(n=count)
     if "not be processed by ai" in lowered:
-        return _t("This customer asked that their data not be processed by AI: the draft comes from a template, "
+        return translate("ReplyAssistant",
+            "This customer asked that their data not be processed by AI: the draft comes from a template, "
                   "and nothing was sent to any AI provider.")
     if "no template matches" in lowered:
-        return _t("No template matches this conversation and no AI provider is configured.")
+        return translate("ReplyAssistant", "No template matches this conversation and no AI provider is configured.")
     return notice
 
 
@@ -95,36 +100,40 @@ def grounding_text(provenance: dict[str, Any]) -> str:
     parts: list[str] = []
     messages = int(provenance.get("messages") or 0)
     if messages:
-        parts.append(_t("{n} message(s)").format(n=messages))
+        parts.append(translate("ReplyAssistant", "{n} message(s)").format(n=messages))
     orders = [str(o) for o in provenance.get("orders") or []]
     if orders:
         shown = ", ".join(o if o.startswith("#") else f"#{o}" for o in orders[:4])
         if len(orders) > 4:
             shown += " …"
-        parts.append(_t("orders {numbers}").format(numbers=shown))
+        parts.append(translate("ReplyAssistant", "orders {numbers}").format(numbers=shown))
     profile_names = {
-        "shipping_policy": _t("shipping policy"), "returns_policy": _t("returns policy"),
-        "refunds_policy": _t("refunds policy"), "tone": _t("tone"), "faq": _t("FAQ"), "signature": _t("signature"),
+        "shipping_policy": translate("ReplyAssistant", "shipping policy"),
+        "returns_policy": translate("ReplyAssistant", "returns policy"),
+        "refunds_policy": translate("ReplyAssistant", "refunds policy"),
+        "tone": translate("ReplyAssistant", "tone"),
+        "faq": translate("ReplyAssistant", "FAQ"),
+        "signature": translate("ReplyAssistant", "signature"),
     }
     for key in provenance.get("shop_profile") or []:
         parts.append(profile_names.get(str(key), str(key)))
     if provenance.get("template"):
-        parts.append(_t("template “{name}”").format(name=provenance["template"]))
+        parts.append(translate("ReplyAssistant", "template “{name}”").format(name=provenance["template"]))
     if provenance.get("source") == "llm" and provenance.get("model"):
         if provenance.get("pseudonymised"):
-            parts.append(_t("model {model} ({host})").format(model=provenance["model"],
+            parts.append(translate("ReplyAssistant", "model {model} ({host})").format(model=provenance["model"],
                                                                host=provenance.get("host") or "?"))
-            parts.append(_t("pseudonymised"))
+            parts.append(translate("ReplyAssistant", "pseudonymised"))
         else:
-            parts.append(_t("model {model} (local)").format(model=provenance["model"]))
+            parts.append(translate("ReplyAssistant", "model {model} (local)").format(model=provenance["model"]))
     elif provenance.get("source") in ("template", "empty"):
-        parts.append(_t("no AI"))
+        parts.append(translate("ReplyAssistant", "no AI"))
     refused = provenance.get("tools_refused") or []
     if refused:
-        parts.append(_t("{n} request(s) of the model refused").format(n=len(refused)))
+        parts.append(translate("ReplyAssistant", "{n} request(s) of the model refused").format(n=len(refused)))
     if not parts:
         return ""
-    return _t("Grounded on: {parts}").format(parts=" · ".join(parts))
+    return translate("ReplyAssistant", "Grounded on: {parts}").format(parts=" · ".join(parts))
 
 
 # --- dialogs --------------------------------------------------------------------------------------
@@ -173,11 +182,12 @@ def confirm_reply(parent: QWidget, warnings: list[dict[str, str]], *, send: bool
     box = QMessageBox(parent)
     box.setObjectName("replyWarningsBox")
     box.setIcon(QMessageBox.Icon.Warning)
-    box.setWindowTitle(QCoreApplication.translate("ReplyAssistant", "Check this reply"))
-    box.setText(_t("This reply contains details that may not belong to this customer:"))
+    box.setWindowTitle(translate("ReplyAssistant", "Check this reply"))
+    box.setText(translate("ReplyAssistant", "This reply contains details that may not belong to this customer:"))
     box.setInformativeText("\n".join("• " + warning_text(w) for w in warnings))
     box.setTextFormat(Qt.TextFormat.PlainText)
-    go = box.addButton(_t("Send anyway") if send else _t("Save anyway"), QMessageBox.ButtonRole.AcceptRole)
+    go = box.addButton(translate("ReplyAssistant",
+        "Send anyway") if send else translate("ReplyAssistant", "Save anyway"), QMessageBox.ButtonRole.AcceptRole)
     go.setObjectName("confirmAnyway")
     cancel = box.addButton(QMessageBox.StandardButton.Cancel)
     box.setDefaultButton(cancel)
