@@ -35,6 +35,14 @@ QT_EXCLUDES = [
     "PySide6.QtHttpServer", "PySide6.QtCanvasPainter", "PySide6.QtSvgWidgets",
 ]
 PY_EXCLUDES = ["tkinter", "_tkinter", "unittest", "pydoc_data", "pytest", "IPython", "lib2to3", "idlelib"]
+# The openai package reaches every OpenAI product through lazy imports; Comptoir uses chat completions and
+# the model list only (desktop/llm/client.py). Checked: none of these is imported when the client lists models,
+# streams text and tool calls, asks for structured output and tests a server (tests/test_installers.py).
+OPENAI_UNUSED = [f"openai.{kind}.{name}" for kind in ("resources", "types") for name in (
+    "beta", "admin", "realtime", "audio", "vector_stores", "webhooks", "fine_tuning", "evals", "containers",
+    "conversations", "uploads", "videos", "images", "files", "batches", "skills", "safety")] + [
+    "openai.types.live", "openai.resources.responses", "openai.helpers", "openai.cli", "openai._extras"]
+PY_EXCLUDES += OPENAI_UNUSED
 
 # Whole plugin folders nobody needs in a desktop mail app.
 DROP_PLUGIN_DIRS = {

@@ -22,6 +22,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -419,3 +420,29 @@ def test_release_workflow_pins_actions_and_limits_permissions() -> None:
     for runner in ("ubuntu-24.04", "windows-2022", "macos-15", "macos-15-intel"):
         assert runner in text
     assert "installers/build.py" in text and "--selftest" in text
+
+
+def test_openai_modules_left_out_of_the_bundle_are_never_imported(llm_server: Any) -> None:
+    """The bundle drops parts of the openai package; the client must work without them (in a fresh process)."""
+    script = f"""
+import sys
+from desktop.llm.client import ChatClient
+from desktop.llm.endpoint import Endpoint
+from installers.bundle_rules import OPENAI_UNUSED
+with ChatClient(Endpoint({llm_server.base_url!r})) as client:
+    client.list_models()
+    client.stream(model="test-model", messages=[{{"role": "user", "content": "hi"}}],
+                  tools=[{{"type": "function", "function": {{"name": "x", "parameters": {{"type": "object"}}}}}}])
+    client.structured(model="test-model", messages=[{{"role": "user", "content": "hi"}}], schema={{"type": "object"}},
+                      name="o")
+    client.test("test-model")
+print([m for m in sys.modules for p in OPENAI_UNUSED if m == p or m.startswith(p + ".")])
+"""
+    from tests.llm_server.server import JsonReply, Text, ToolCalls
+
+    llm_server.script([ToolCalls([("x", {})]), JsonReply({"a": 1}), ToolCalls([("x", {})])])
+    llm_server.responder = lambda _request: Text("ok")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                          cwd=REPO, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
