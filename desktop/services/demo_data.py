@@ -937,7 +937,8 @@ def _insert_threads(conn: sqlcipher3.Connection, rng: random.Random, threads: li
             "urgency, status, unread, message_count, first_message_at, last_message_at, created_at) "
             "VALUES (?, ?, ?, ?, 'rules', ?, ?, ?, ?, ?, ?, ?, ?)",
             (spammer_id if spam else customer_ids[thread.person], subject, _normalize_subject(subject),
-             scenario.intent, scenario.language, scenario.urgency, status, int(waiting), len(scenario.mails),
+             _TAXONOMY.get(scenario.intent, scenario.intent), scenario.language, scenario.urgency, status,
+             int(waiting), len(scenario.mails),
              _iso(thread.times[0]), _iso(thread.times[-1]), _iso(thread.times[0])),
         )
         thread_id = int(cur.lastrowid)
@@ -973,12 +974,16 @@ def _insert_threads(conn: sqlcipher3.Connection, rng: random.Random, threads: li
     return serial
 
 
+# The scenarios' short names → the assistant's intents (desktop.core.triage.Intent); spam is status 'spam'.
+_TAXONOMY = {"return": "return_request", "spam": "other"}
+
+
 def _insert_templates(conn: sqlcipher3.Connection, now: str) -> None:
     for name, intent, language, subject, body in _TEMPLATES:
         conn.execute(
             "INSERT INTO templates(name, intent, language, subject, body, created_at, updated_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (name, intent, language, subject, body, now, now),
+            (name, _TAXONOMY.get(intent, intent), language, subject, body, now, now),
         )
 
 
