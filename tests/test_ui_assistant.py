@@ -419,3 +419,22 @@ def test_shop_profile_templates_and_drafting_preferences_are_saved(qtbot: QtBot,
     qtbot.waitUntil(lambda: session.get_setting("assistant.extra_instructions") == "Never promise a delivery date.",
                     timeout=10000)
     wait_idle(qtbot)
+
+
+def test_a_local_server_is_found_and_used_in_one_click(qtbot: QtBot, session: Session,
+                                                       llm_server: LLMServer) -> None:
+    page = AssistantPage(session, detect_ports={"ollama": llm_server.port})
+    qtbot.addWidget(page)
+    page.show()
+    page.activate()
+    button = page.use_detected_button
+    qtbot.waitUntil(button.isVisible, timeout=10000)
+    assert "Ollama" in page.no_provider_text.text() and "test-model" in button.text()
+    assert session.assistant.providers() == []  # nothing is set up without the merchant's click
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not page.no_provider.isVisible(), timeout=10000)
+    wait_idle(qtbot)
+    (provider,) = session.assistant.providers()
+    assert (provider.kind, provider.base_url, provider.model_draft, provider.active) == (
+        "ollama", llm_server.base_url, "test-model", True)
+    assert "test-model" in page.provider_label.text()

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from desktop.services.assistant import ChatOutcome
 
 FLUSH_MS = 50
+_KIND_NAMES = {"ollama": "Ollama", "lmstudio": "LM Studio", "llamacpp": "llama.cpp"}
 _ID_ROLE = Qt.ItemDataRole.UserRole
 
 
@@ -128,7 +129,8 @@ class AssistantPage(Page):
     chats_listed = Signal()
     open_settings_requested = Signal()
 
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, parent: QWidget | None = None,
+                 detect_ports: dict[str, int] | None = None) -> None:
         super().__init__(session, parent)
         self.setObjectName("assistantPage")
         self._chat_id: int | None = None
@@ -137,6 +139,9 @@ class AssistantPage(Page):
         self._filling_list = False
         self._list_request = 0
         self._messages_request = 0
+        self.detect_ports = detect_ports  # where to look for local servers (None: their usual ports)
+        self._detection_done = False
+        self._detected: Any = None
 
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
@@ -162,6 +167,11 @@ class AssistantPage(Page):
         self.no_provider_text.setWordWrap(True)
         self.no_provider_text.setTextFormat(Qt.TextFormat.PlainText)
         banner.addWidget(self.no_provider_text, 1)
+        self.use_detected_button = QPushButton()
+        self.use_detected_button.setObjectName("useDetectedServer")
+        self.use_detected_button.clicked.connect(self.on_use_detected_clicked)
+        self.use_detected_button.hide()
+        banner.addWidget(self.use_detected_button)
         self.settings_button = QPushButton(self.tr("Open Settings"))
         self.settings_button.setObjectName("openAssistantSettings")
         self.settings_button.clicked.connect(self.open_settings_requested)
@@ -308,9 +318,38 @@ class AssistantPage(Page):
         self.no_provider.setVisible(provider is None)
         if provider is None:
             self.provider_label.clear()
+            if not self._detection_done:  # once per session: look for a local server on this computer
+                self._detection_done = True
+                ports = self.detect_ports
+                (op(self, lambda job: self.session.assistant.detect_local(ports))
+                 .on_success(self._show_detected).run())
         else:
+            self.use_detected_button.hide()
             self.provider_label.setText(self.tr("Model: {model} ({name})").format(
                 model=provider.model_for("chat"), name=provider.name))
+
+    def _show_detected(self, servers: list[Any]) -> None:
+        usable = [d for d in servers if d.models]
+        if not usable or not self.no_provider.isVisible():
+            return
+        self._detected = usable[0]
+        self.no_provider_text.setText(self.tr(
+            "No AI model is set up yet. {kind} is running on this computer with the model {model}: use it? "
+            "Nothing leaves this computer.").format(kind=_KIND_NAMES.get(self._detected.kind, self._detected.kind),
+                                                   model=self._detected.models[0]))
+        self.use_detected_button.setText(self.tr("Use {model}").format(model=self._detected.models[0]))
+        self.use_detected_button.show()
+
+    @Slot()
+    def on_use_detected_clicked(self) -> None:
+        found = self._detected
+        if found is None:
+            return
+        self.use_detected_button.setEnabled(False)
+        (op(self, lambda job: self.session.assistant.add_provider(found.kind, base_url=found.base_url,
+                                                                  model=found.models[0]))
+         .on_success(lambda _pid: self.check_provider())
+         .on_done(lambda: self.use_detected_button.setEnabled(True)).run())
 
     @Slot()
     def reload_chats(self) -> None:

@@ -174,134 +174,144 @@
 <context>
     <name>AssistantPage</name>
     <message>
-        <location filename="../../desktop/ui/assistant_page.py" line="143"/>
-        <location filename="../../desktop/ui/assistant_page.py" line="390"/>
+        <location filename="../../desktop/ui/assistant_page.py" line="148"/>
+        <location filename="../../desktop/ui/assistant_page.py" line="429"/>
         <source>Assistant</source>
         <translation>Assistant</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/assistant_page.py" line="160"/>
+        <location filename="../../desktop/ui/assistant_page.py" line="165"/>
         <source>No AI model is set up yet, so the assistant cannot answer. Add one in Settings → Assistant: a local Ollama, LM Studio or llama.cpp server is found automatically.</source>
         <translation>Aucun modèle d’IA n’est encore configuré&#xa0;: l’assistant ne peut donc pas répondre. Ajoutez-en un dans Paramètres → Assistant&#xa0;: un serveur Ollama, LM Studio ou llama.cpp local est détecté automatiquement.</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/assistant_page.py" line="165"/>
+        <location filename="../../desktop/ui/assistant_page.py" line="175"/>
         <source>Open Settings</source>
         <translation>Ouvrir les paramètres</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/assistant_page.py" line="199"/>
+        <location filename="../../desktop/ui/assistant_page.py" line="209"/>
         <source>Search conversations…</source>
         <translation>Rechercher dans les conversations…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/assistant_page.py" line="209"/>
+        <location filename="../../desktop/ui/assistant_page.py" line="219"/>
         <source>New</source>
         <translation>Nouvelle</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/assistant_page.py" line="211"/>
+        <location filename="../../desktop/ui/assistant_page.py" line="221"/>
         <source>Rename</source>
         <translation>Renommer</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/assistant_page.py" line="213"/>
+        <location filename="../../desktop/ui/assistant_page.py" line="223"/>
         <source>Delete…</source>
         <translation>Supprimer…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/assistant_page.py" line="232"/>
+        <location filename="../../desktop/ui/assistant_page.py" line="242"/>
         <source>Ask the assistant about your customers, orders and mail, or ask it to write for you.</source>
         <translation>Interrogez l’assistant sur vos clients, vos commandes et vos messages, ou demandez-lui de rédiger pour vous.</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/assistant_page.py" line="252"/>
+        <location filename="../../desktop/ui/assistant_page.py" line="262"/>
         <source>Write a message… (Enter sends, Shift+Enter starts a new line)</source>
         <translation>Rédigez un message… (Entrée pour envoyer, Maj+Entrée pour aller à la ligne)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/assistant_page.py" line="262"/>
+        <location filename="../../desktop/ui/assistant_page.py" line="272"/>
         <source>Send</source>
         <translation>Envoyer</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/assistant_page.py" line="264"/>
+        <location filename="../../desktop/ui/assistant_page.py" line="274"/>
         <source>Stop</source>
         <translation>Arrêter</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/assistant_page.py" line="288"/>
+        <location filename="../../desktop/ui/assistant_page.py" line="298"/>
         <source>This week&apos;s open conversations by intent</source>
         <translation>Conversations en cours cette semaine, par sujet</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/assistant_page.py" line="289"/>
+        <location filename="../../desktop/ui/assistant_page.py" line="299"/>
         <source>Write an announcement for a shipping delay</source>
         <translation>Rédiger une annonce pour un retard de livraison</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/assistant_page.py" line="290"/>
+        <location filename="../../desktop/ui/assistant_page.py" line="300"/>
         <source>Summarise what a customer has asked us and their orders</source>
         <translation>Résumer les demandes d’un client et ses commandes</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/assistant_page.py" line="291"/>
+        <location filename="../../desktop/ui/assistant_page.py" line="301"/>
         <source>Draft a short newsletter for our new products</source>
         <translation>Rédiger une courte newsletter pour nos nouveaux produits</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/assistant_page.py" line="292"/>
+        <location filename="../../desktop/ui/assistant_page.py" line="302"/>
         <source>Write a clear returns policy for our shop</source>
         <translation>Rédiger des conditions de retour claires pour notre boutique</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/assistant_page.py" line="312"/>
+        <location filename="../../desktop/ui/assistant_page.py" line="328"/>
         <source>Model: {model} ({name})</source>
         <translation>Modèle&#xa0;: {model} ({name})</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/assistant_page.py" line="335"/>
+        <location filename="../../desktop/ui/assistant_page.py" line="337"/>
+        <source>No AI model is set up yet. {kind} is running on this computer with the model {model}: use it? Nothing leaves this computer.</source>
+        <translation>Aucun modèle d’IA n’est encore configuré. {kind} fonctionne sur cet ordinateur avec le modèle {model} : l’utiliser ? Rien ne quitte cet ordinateur.</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/assistant_page.py" line="340"/>
+        <source>Use {model}</source>
+        <translation>Utiliser {model}</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/assistant_page.py" line="374"/>
         <source>{n} message(s), last on {date}</source>
         <translation>{n} message(s), dernier le {date}</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/assistant_page.py" line="390"/>
+        <location filename="../../desktop/ui/assistant_page.py" line="429"/>
         <source>You</source>
         <translation>Vous</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/assistant_page.py" line="454"/>
+        <location filename="../../desktop/ui/assistant_page.py" line="493"/>
         <source>Delete conversation</source>
         <translation>Supprimer la conversation</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/assistant_page.py" line="455"/>
+        <location filename="../../desktop/ui/assistant_page.py" line="494"/>
         <source>Delete the conversation “{title}”?</source>
         <translation>Supprimer la conversation «&#xa0;{title}&#xa0;»&#xa0;?</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/assistant_page.py" line="458"/>
+        <location filename="../../desktop/ui/assistant_page.py" line="497"/>
         <source>It is erased from this computer; this cannot be undone.</source>
         <translation>Elle sera effacée de cet ordinateur&#xa0;; cette action est irréversible.</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/assistant_page.py" line="495"/>
+        <location filename="../../desktop/ui/assistant_page.py" line="534"/>
         <source>The assistant is writing…</source>
         <translation>L’assistant rédige…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/assistant_page.py" line="543"/>
+        <location filename="../../desktop/ui/assistant_page.py" line="582"/>
         <source>[Stopped — this partial answer is not kept.]</source>
         <translation>[Arrêté — cette réponse partielle n’est pas conservée.]</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/assistant_page.py" line="544"/>
-        <location filename="../../desktop/ui/assistant_page.py" line="573"/>
+        <location filename="../../desktop/ui/assistant_page.py" line="583"/>
+        <location filename="../../desktop/ui/assistant_page.py" line="612"/>
         <source>Stopped.</source>
         <translation>Arrêté.</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/assistant_page.py" line="552"/>
+        <location filename="../../desktop/ui/assistant_page.py" line="591"/>
         <source>Used: {tools}</source>
         <translation>Outils utilisés&#xa0;: {tools}</translation>
     </message>
@@ -1797,7 +1807,7 @@ Si cela se reproduit, copiez le rapport ci-dessous et envoyez-le à votre contac
     <message>
         <location filename="../../desktop/ui/drafting.py" line="75"/>
         <source>{explanation}: {value}</source>
-        <translation>{explanation} : {value}</translation>
+        <translation>{explanation}&#xa0;: {value}</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/drafting.py" line="82"/>
