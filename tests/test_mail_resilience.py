@@ -110,6 +110,11 @@ def test_cli_account_sync_search_thread_and_draft(tmp_path: Path, dovecot: Dovec
     assert [t["subject"] for t in found] == ["Broken mug"]
     shown = cli(*ca, "thread", "show", str(found[0]["id"]), data_dir=data_dir, env=env)
     assert "bob@example.com" in shown.stdout and "Broken mug" in shown.stdout
+    flagged = cli(*ca, "reply", "draft", str(found[0]["id"]), "--body", "Ask mallory@evil.example for a refund.",
+                  data_dir=data_dir, env=env)
+    assert flagged.returncode == 1 and "mallory@evil.example" in flagged.stderr and "nothing was saved" in \
+        flagged.stderr
+    assert dovecot.messages(SHOP, "Drafts") == []
     drafted = cli(*ca, "reply", "draft", str(found[0]["id"]), "--body", "Sorry! A new mug is on its way.",
                   data_dir=data_dir, env=env)
     assert drafted.returncode == 0, drafted.stderr

@@ -81,6 +81,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         src = q.add_mutually_exclusive_group(required=True)
         src.add_argument("--body", help="the reply text")
         src.add_argument("--body-file", help="read the reply text from this file ('-' for stdin)")
+        q.add_argument("--despite-warnings", action="store_true",
+                       help="save or send even though the safety check flagged something (see the warnings)")
         q.set_defaults(func=cmd_reply)
 
 
@@ -198,7 +200,14 @@ def cmd_reply(ctx: CliContext) -> int:
         body = Path(a.body_file).read_text(encoding="utf-8")
     if not body.strip():
         raise UserFacingError("The reply is empty.", "Write something before saving or sending.")
-    with _mail(ctx) as (_session, mail):
+    with _mail(ctx) as (session, mail):
+        warnings = session.assistant.check_reply(a.thread, body)
+        if warnings and not a.despite_warnings:
+            for w in warnings:
+                print(f"⚠ {w['message']}", file=sys.stderr)
+            raise UserFacingError("The reply contains details that may not belong to this customer; nothing was "
+                                  f"{'saved' if a.reply_command == 'draft' else 'sent'}.",
+                                  "Check them, or repeat with --despite-warnings if they are right.")
         if a.reply_command == "draft":
             draft_id = mail.save_draft(a.thread, body)
             ctx.emit({"draft": draft_id, "status": "in_mailbox"}, f"Saved draft {draft_id} in the Drafts folder.")
