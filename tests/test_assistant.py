@@ -393,3 +393,46 @@ def test_an_identifier_that_cannot_be_hidden_stops_the_call(no_keyring_service: 
         assert _q(session, "SELECT count(*) FROM egress_ledger WHERE kind = 'llm'") == [(0,)]
     finally:
         session.close()
+
+
+def test_chat_with_a_remote_provider_masks_what_the_tools_return(
+        no_keyring_service: WorkspaceService, data_dir: Path, llm_server_factory: Any, server_pki: Any) -> None:
+    if server_pki.remote_ip is None:
+        pytest.skip("this machine has no non-loopback address to stand in for a cloud provider")
+    from desktop.services.assistant import AssistantService
+
+    workspace, _ = no_keyring_service.create(data_dir, passphrase=PASS, demo=True)
+    fill(workspace)
+    session = Session(workspace)
+    try:
+        remote = llm_server_factory(remote=True)
+        answers: list[str] = []
+
+        def respond(request: dict[str, Any]) -> Any:
+            tools = [m for m in request["messages"] if m["role"] == "tool"]
+            if not tools:
+                return ToolCalls([("search_mail", {"query": "commande"})])
+            found = json.loads(tools[-1]["content"])
+            answers.append(tools[-1]["content"])
+            return Text(f"First one: {found[0]['customer']} <{found[0]['email']}>")
+
+        remote.responder = respond
+        service = AssistantService(session.db, session.platforms, ca_file=str(server_pki.ca_file))
+        service.add_provider("custom", base_url=remote.base_url, model="test-model")
+        hits = session.threads(query="commande", limit=10)
+        restricted = hits[1].customer_email
+        session.db.write(lambda c: c.execute(
+            "UPDATE customers SET no_ai = 1 WHERE id = (SELECT customer_id FROM customer_addresses WHERE email = ?)",
+            (restricted,)))
+        out = service.chat(None, "Qui m'a écrit au sujet d'une commande ?")
+
+        sent = json.dumps([json.loads(r.body) for r in remote.requests if r.body], ensure_ascii=False)
+        for t in hits:
+            assert t.customer_email not in sent and t.customer_name not in sent
+        assert "[NAME_" in answers[0] and "[EMAIL_" in answers[0]
+        # the "no AI processing" customer's conversations are not even listed (masked or not)
+        assert len(json.loads(answers[0])) == len([t for t in hits if t.customer_email != restricted])
+        first = next(t for t in hits if t.customer_email != restricted)
+        assert out.text == f"First one: {first.customer_name} <{first.customer_email}>"  # restored for the merchant
+    finally:
+        session.close()

@@ -522,9 +522,16 @@ class AssistantService:
             args = {}
         if call.name == "search_mail":
             rows = self.db.call(lambda c: store.list_threads(c, limit=10, query=str(args.get("query", ""))))
-            out: Any = [{"id": t.id, "subject": t.subject, "customer": t.customer_name, "email": t.customer_email,
-                         "last_message_at": t.last_message_at, "intent": t.intent, "status": t.status,
-                         "snippet": t.snippet} for t in rows if not self._restricted(t.customer_email)]
+            out: Any = []
+            for t in rows:
+                found = self._customer(t.customer_email)
+                if found is not None and found.no_ai:
+                    continue
+                if guard and found is not None:
+                    guard.learn(found)  # so that their name is masked too, not only their address
+                out.append({"id": t.id, "subject": t.subject, "customer": t.customer_name,
+                            "email": t.customer_email, "last_message_at": t.last_message_at, "intent": t.intent,
+                            "status": t.status, "snippet": t.snippet})
         elif call.name in ("customer_summary", "customer_orders"):
             email = str(args.get("email", ""))
             customer = self.db.call(lambda c: repo.customer_by_email(c, email))
@@ -532,13 +539,15 @@ class AssistantService:
                 out = {"error": "No customer with this address."}
             elif customer.no_ai:
                 out = {"error": "This customer asked that their data not be processed by AI."}
-            elif call.name == "customer_orders":
-                out = {"orders": [order_dict(c.order, c.shop_name) for c in self.platforms.cached_orders(customer.id)]}
             else:
-                out = {"name": customer.display_name, "emails": list(customer.emails),
-                       **self.db.call(lambda c: repo.customer_overview(c, customer.id))}
-            if guard and customer is not None:
-                guard.learn(customer)
+                orders = [order_dict(c.order, c.shop_name) for c in self.platforms.cached_orders(customer.id)]
+                if call.name == "customer_orders":
+                    out = {"orders": orders}
+                else:
+                    out = {"name": customer.display_name, "emails": list(customer.emails),
+                           **self.db.call(lambda c: repo.customer_overview(c, customer.id))}
+                if guard:
+                    guard.learn(customer, orders)
         elif call.name == "open_threads_by_intent":
             days = int(args.get("days", 7) or 7)
             since = (datetime.now(UTC) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -547,9 +556,8 @@ class AssistantService:
             out = {"error": f"There is no tool named {call.name!r}; the tools are read-only."}
         return json.dumps(out, ensure_ascii=False)
 
-    def _restricted(self, email: str) -> bool:
-        customer = self.db.call(lambda c: repo.customer_by_email(c, email)) if email else None
-        return bool(customer and customer.no_ai)
+    def _customer(self, email: str) -> repo.CustomerFacts | None:
+        return self.db.call(lambda c: repo.customer_by_email(c, email)) if email else None
 
     # --- calls, pseudonymisation and the ledger ---------------------------------------------------
 
@@ -658,8 +666,9 @@ class _Guard:
         self.pseudonymiser = pseudonymiser
         self.thread_id: int | None = None
 
-    def learn(self, customer: repo.CustomerFacts) -> None:
-        known = _known(customer, [], [])
+    def learn(self, customer: repo.CustomerFacts, orders: list[dict[str, Any]] | None = None) -> None:
+        """Add a customer the conversation came across (a tool result) to what is masked."""
+        known = _known(customer, orders or [], [])
         self.pseudonymiser = Pseudonymiser(_merge(self.pseudonymiser.known, known), self.pseudonymiser.mapping)
 
     def outgoing(self, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
