@@ -436,3 +436,42 @@ def test_chat_with_a_remote_provider_masks_what_the_tools_return(
         assert out.text == f"First one: {first.customer_name} <{first.customer_email}>"  # restored for the merchant
     finally:
         session.close()
+
+
+def test_new_mail_is_triaged_and_recent_open_threads_get_a_draft_never_sent(session: Session,
+                                                                           llm_server: LLMServer) -> None:
+    from tests.llm_server.server import JsonReply
+
+    def respond(request: dict[str, Any]) -> Any:
+        if request.get("response_format"):
+            return JsonReply({"intent": "where_is_my_order", "language": "fr", "urgency": 1})
+        return Text("Bonjour, nous regardons votre commande.")
+
+    llm_server.responder = respond
+    _use(session, llm_server)
+    session.db.write(lambda c: c.execute("UPDATE threads SET intent = NULL, intent_source = NULL"))
+    assert session.assistant.after_sync()["drafts_prepared"] == 0  # the setting is off by default
+    assert _q(session, "SELECT count(*) FROM drafts") == [(0,)]
+
+    session.db.write(lambda c: c.execute("UPDATE threads SET intent = NULL, intent_source = NULL"))
+    session.set_setting("drafting.auto_prepare", True)
+    before = len(llm_server.requests)
+    result = session.assistant.after_sync()
+    eligible = _q(session, "SELECT count(*) FROM threads t WHERE t.status = 'open' AND t.last_message_at >= "
+                           "strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-7 days') AND (SELECT m.direction FROM messages m "
+                           "WHERE m.thread_id = t.id ORDER BY m.date DESC, m.id DESC LIMIT 1) = 'in'")[0][0]
+    assert result["triaged"] == _q(session, "SELECT count(*) FROM threads WHERE intent IS NOT NULL")[0][0] > 0
+    assert 0 < result["drafts_prepared"] == min(eligible, 20)
+    triage_calls = [r for r in llm_server.requests[before:] if r.json and r.json.get("response_format")]
+    restricted = _q(session, "SELECT count(*) FROM threads t JOIN customers c ON c.id = t.customer_id "
+                             "WHERE c.no_ai = 1")[0][0]
+    assert result["triaged"] <= 40 and len(triage_calls) == result["triaged"] - restricted
+    assert _q(session, "SELECT DISTINCT status FROM drafts") == [("editing",)]  # prepared, never sent
+    assert _q(session, "SELECT DISTINCT kind FROM egress_ledger") == [("llm",)]
+    # a first sync of years of mail: the rules sort everything, the model only the newest few
+    session.db.write(lambda c: c.execute("UPDATE threads SET intent = NULL, intent_source = NULL"))
+    before = len(llm_server.requests)
+    sorted_all = session.assistant.triage_pending(llm_limit=5)
+    assert len(sorted_all) == result["triaged"]
+    assert len(llm_server.requests) - before <= 5
+    assert {t.source for _, t in sorted_all[5:]} == {"rules"}

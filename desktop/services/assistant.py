@@ -47,6 +47,9 @@ log = logging.getLogger("comptoir.assistant")
 
 TextSink = Callable[[str], None]
 MAX_TOOL_ROUNDS = 4
+LLM_TRIAGE_LIMIT = 40      # newest untriaged threads refined by the model per run; the rules sort every one
+AUTO_DRAFT_DAYS = 7        # automatic drafts only for conversations active in the last week…
+AUTO_DRAFT_LIMIT = 20      # …and at most this many per run (never sent)
 
 
 @dataclass(frozen=True)
@@ -237,23 +240,29 @@ class AssistantService:
         log.debug("triage by model in %.0f ms", (time.monotonic() - started) * 1000)
         return parse_llm_triage(obj, offline)
 
-    def triage_pending(self, job: Job | None = None, *, use_llm: bool = True, limit: int = 500
-                       ) -> list[tuple[int, Triage]]:
-        """Triage every customer thread that has no intent yet (new mail)."""
+    def triage_pending(self, job: Job | None = None, *, use_llm: bool = True, limit: int = 20_000,
+                       llm_limit: int = LLM_TRIAGE_LIMIT) -> list[tuple[int, Triage]]:
+        """Triage every customer thread that has no intent yet (new mail), newest first. The rules sort all of
+        them; the model refines only the `llm_limit` newest, so a first sync of years of mail does not queue
+        thousands of model calls."""
         ids = self.db.call(lambda c: repo.untriaged_threads(c, limit))
         out = []
         for n, tid in enumerate(ids):
             if job:
                 job.progress(n, len(ids), "triage")
-            out.append((tid, self.triage_thread(tid, use_llm=use_llm, cancel=job.token if job else None)))
+            out.append((tid, self.triage_thread(tid, use_llm=use_llm and n < llm_limit,
+                                                cancel=job.token if job else None)))
         return out
 
-    def after_sync(self, job: Job | None = None) -> dict[str, int]:
-        """What happens when mail arrives: triage new threads; prepare drafts if the merchant asked (never sent)."""
+    def after_sync(self, job: Job | None = None, *, now: datetime | None = None) -> dict[str, int]:
+        """What happens when mail arrives: triage new threads; prepare drafts if the merchant asked (never sent) —
+        for open conversations whose last message is the customer's, of the last days, a few per run."""
         triaged = self.triage_pending(job)
         prepared = 0
         if bool(self.db.call(lambda c: store.get_setting(c, "drafting.auto_prepare"))):
-            todo = self.db.call(lambda c: repo.threads_without_draft(c, [t for t, _ in triaged]))
+            since = ((now or datetime.now(UTC)) - timedelta(days=AUTO_DRAFT_DAYS)).strftime("%Y-%m-%dT%H:%M:%SZ")
+            todo = self.db.call(lambda c: repo.auto_draft_candidates(c, [t for t, _ in triaged], since,
+                                                                     AUTO_DRAFT_LIMIT))
             for tid in todo:
                 try:
                     self.draft(tid, cancel=job.token if job else None)

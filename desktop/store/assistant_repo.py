@@ -210,13 +210,21 @@ def set_draft_warnings(conn: Conn, thread_id: int, warnings: list[dict[str, str]
                      (json.dumps(warnings, ensure_ascii=False), found["id"]))
 
 
-def threads_without_draft(conn: Conn, thread_ids: list[int]) -> list[int]:
+def auto_draft_candidates(conn: Conn, thread_ids: list[int], since: str, limit: int) -> list[int]:
+    """Of `thread_ids`: open, active since `since`, last message from the customer, no draft yet; newest first."""
     if not thread_ids:
         return []
-    marks = ",".join("?" * len(thread_ids))
-    have = {r[0] for r in conn.execute(f"SELECT DISTINCT thread_id FROM drafts WHERE thread_id IN ({marks})",
-                                       thread_ids)}
-    return [t for t in thread_ids if t not in have]
+    out: list[int] = []
+    for start in range(0, len(thread_ids), 500):
+        chunk = thread_ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        out += [int(r[0]) for r in conn.execute(
+            f"SELECT t.id FROM threads t WHERE t.id IN ({marks}) AND t.status = 'open' AND t.last_message_at >= ? "
+            "AND NOT EXISTS (SELECT 1 FROM drafts d WHERE d.thread_id = t.id) "
+            "AND (SELECT m.direction FROM messages m WHERE m.thread_id = t.id ORDER BY m.date DESC, m.id DESC "
+            "LIMIT 1) = 'in' ORDER BY t.last_message_at DESC", (*chunk, since))]
+    order = {tid: n for n, tid in enumerate(thread_ids)}
+    return sorted(out, key=order.__getitem__)[:limit]
 
 
 # --- pseudonyms -----------------------------------------------------------------------------------
