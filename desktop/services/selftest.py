@@ -34,6 +34,26 @@ class SelfTestReport:
         return out
 
 
+def _assistant_check() -> tuple[bool, str]:
+    """Offline triage and templates work, and the LLM client goes through a whole request (to a closed port)."""
+    from desktop.core.templates import render
+    from desktop.core.triage import classify
+    from desktop.llm.client import ChatClient
+    from desktop.llm.endpoint import Endpoint
+    from desktop.llm.errors import LLMUnreachable
+
+    triage = classify("Où est ma commande ?", "Bonjour, je n'ai toujours pas reçu ma commande 1042.")
+    rendered = render('Bonjour {{customer.first_name | "Madame, Monsieur"}}', {}).text
+    try:
+        with ChatClient(Endpoint("http://127.0.0.1:9/v1", timeout=2.0), max_retries=0) as client:
+            client.list_models()
+        reached = "a server answered on port 9"
+    except LLMUnreachable:
+        reached = "client ok"
+    ok = str(triage.intent) == "where_is_my_order" and triage.language == "fr" and rendered.endswith("Monsieur")
+    return ok, f"triage {triage.intent}/{triage.language}, template ok, LLM {reached}"
+
+
 def run_selftest(service: WorkspaceService, scratch_parent: Path | None = None) -> SelfTestReport:
     """Create a throw-away encrypted workspace, migrate, probe the keyring, write and read back a record."""
     report = SelfTestReport()
@@ -58,6 +78,7 @@ def run_selftest(service: WorkspaceService, scratch_parent: Path | None = None) 
             report.add("write and read back", back == canary)
             report.add("integrity", session.integrity_ok())
             report.add("file encrypted", file_looks_encrypted(folder / "comptoir.db"))
+            report.add("assistant", *_assistant_check())
             report.add("time", True, f"{(time.perf_counter() - started) * 1000:.0f} ms")
         finally:
             workspace.close()
