@@ -104,6 +104,7 @@ def test_installed_deb_passes_its_selftest_headless(linux_build: LinuxBuild, tmp
     assert re.search(r"\[ok  \] encryption: SQLCipher 4\.", output)
     assert "[ok  ] file encrypted" in output
     assert "fail.Keyring" in output  # the keyring backends were found through their entry points
+    assert "[ok  ] assistant: triage where_is_my_order/fr, template ok, LLM client ok" in output  # openai, frozen
 
 
 @pytest.mark.keyring
