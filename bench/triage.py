@@ -54,7 +54,7 @@ SECTION = "triage"
 BITEXT = REPO_ROOT.parent / "shared" / "corpus" / "support" / "bitext-customer-support.jsonl"
 FRENCH = BENCH_DIR / "data" / "triage_fr.jsonl"
 TARGET_ACCURACY = 0.85
-TARGET_PER_MESSAGE = 0.0002
+TARGET_PER_MESSAGE = 0.0005  # 10,000 new threads sorted in 5 s on a first sync
 
 # Bitext intent -> ours. Bitext is a chatbot data set for any business (accounts, subscriptions…); ours is the
 # taxonomy of a small online shop's inbox. Where Bitext is finer or wider than us, the line says why.
@@ -347,14 +347,13 @@ def markdown(*, when: str, command: str, info: dict[str, str], bitext: Scores | 
 # How the rules did on realistic mails the first time they saw them, before being extended for what they missed.
 # Those mails then became test cases (tests/test_triage.py), so they are no longer blind and are not measured here.
 FIRST_CONTACT = (
-    "the first time the rules met realistic mails we had written without looking at their output, they got "
-    "82% of the 62 French mails above (51/62), about 89% of the 96 mails of tests/test_triage.py (4 per intent "
-    "and language), 70% of 44 and 50% of 28 (two "
-    "further, harder sets in English and French: customers' own turns of phrase, several requests in one mail). "
-    "Each miss was fixed with a general rule, not a sentence-specific one, but the figures above are the honest "
-    "expectation for unseen phrasing: a merchant will see wrong intents, which is what the model refinement "
-    "and the editable intent in the thread view are for."
+    "the figures above are training figures (the rules were written on these sets and the offline n-gram model "
+    "of `desktop/core/triage_model.py` is trained on them, `bench/train_triage.py`). The honest figure is the "
+    "*Triage on unseen mail* section below: 200 mails written blind by a separate author, 78.0% (53.5% for "
+    "the rules before they were improved on a first held-out set). A merchant will see wrong intents: the LLM "
+    "refinement and the editable intent in the thread view are for that."
 )
+
 
 MAPPING_NOTES: dict[str, str] = {
     "delivery_period": "asks when an order already placed arrives (\"my item\", \"my parcel\")",

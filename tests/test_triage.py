@@ -4,6 +4,7 @@ the model-refinement helpers, and accuracy on the shared support corpus."""
 from __future__ import annotations
 
 import json
+import math
 import time
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from desktop.core.triage import (
 
 SUPPORT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "support" / "bitext-customer-support.jsonl"
 FRENCH_SET = Path(__file__).resolve().parents[1] / "bench" / "data" / "triage_fr.jsonl"
+DEV_SET = Path(__file__).resolve().parents[1] / "bench" / "data" / "triage_heldout.jsonl"
 
 # (subject, body, expected intent). Written as customers write: greetings, order numbers, typos, no accents.
 EN: dict[Intent, list[tuple[str, str]]] = {
@@ -293,6 +295,7 @@ def test_reply_subject_counts_less_than_the_customer_words() -> None:
     ("Hola, ¿dónde está mi pedido? Gracias", "es"),
     ("Buongiorno, non ho ancora ricevuto il mio ordine.", "it"),
     ("Hallo, waar is mijn bestelling? Ik heb nog niets ontvangen.", "nl"),
+    ("Le pull revient en stock quand ?", "fr"),  # "en" is French too, not only Spanish and Dutch
     ("", "en"),
     ("12345 #9981", "en"),
 ])
@@ -338,6 +341,8 @@ def test_the_speed_shortcut_never_hides_a_rule() -> None:
     from desktop.core import triage
 
     texts = [body for items in (*EN.values(), *FR.values()) for _, body in items]
+    texts += [json.loads(line)["body"] for path in (FRENCH_SET, DEV_SET)
+              for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     if SUPPORT_CORPUS.is_file():
         texts += [json.loads(line)["text"] for line in SUPPORT_CORPUS.read_text(encoding="utf-8").splitlines()]
     matched = 0
@@ -360,6 +365,106 @@ def test_speed_on_short_mails() -> None:
             classify("", body)
     per_mail = (time.perf_counter() - started) / (rounds * len(mails))
     assert per_mail < 0.001, f"{per_mail * 1e6:.0f} µs per mail"  # target 0.2 ms; margin for a loaded CI machine
+
+
+# --- what the rules and the model read beyond key words ------------------------------------------------------------
+# None of these mails is in the model's training data (bench/train_triage.py reads EN and FR above, not these).
+
+
+@pytest.mark.parametrize(("subject", "body"), [
+    ("", "Do you restock the linen napkins in grey? Thanks a lot!"),
+    ("", "Merci ! Et vous faites aussi des bougies sans parfum ?"),
+])
+def test_a_closing_thanks_after_a_question_is_not_the_intent(subject: str, body: str) -> None:
+    assert classify(subject, body).intent is Intent.PRODUCT_QUESTION
+
+
+@pytest.mark.parametrize(("body", "intent"), [
+    ("The teapot came with a chipped spout. I would like a full refund please, not a new one.", Intent.REFUND_REQUEST),
+    ("The lid was cracked when it arrived. No need for a refund, just send another lid please.",
+     Intent.DELIVERY_PROBLEM),
+    ("Le bol est arrivé fêlé. Je préfère être remboursée plutôt que d'en recevoir un autre.", Intent.REFUND_REQUEST),
+    ("Le bol est arrivé fêlé, pas besoin de remboursement, renvoyez-m'en un svp.", Intent.DELIVERY_PROBLEM),
+])
+def test_money_asked_for_outweighs_the_damage_and_money_declined_does_not(body: str, intent: Intent) -> None:
+    assert classify("", body).intent is intent
+
+
+@pytest.mark.parametrize(("subject", "body"), [
+    ("", "Could you confirm the refund was actually issued? My bank cannot find it."),
+    ("", "Bonjour, vous m'avez écrit avoir remboursé la commande 512 mais je ne vois rien sur ma carte."),
+    # Only "any news?" in the customer's words: the thread (subject, quoted reply) says it is about a refund.
+    ("Re: Your return", "Hello? Any news? It has been ten days.\n\nOn Mon, 3 Mar 2025, Shop <a@b.example> wrote:\n"
+                        "> We have your parcel and will refund you within 5 days."),
+])
+def test_a_refund_already_made_or_promised_is_a_refund_status(subject: str, body: str) -> None:
+    assert classify(subject, body).intent is Intent.REFUND_STATUS
+
+
+@pytest.mark.parametrize(("subject", "body"), [
+    ("Supplier", "We are a wholesale supplier of soy wax, can we send you our price list?"),
+    ("Candidature", "Bonjour, je vous adresse mon CV pour le poste de vendeur en boutique."),
+    ("Your parcel is waiting", "Dear customer, your parcel is held at the depot. Pay the 1.99 fee via this link: "
+                               "http://parcel-fee.example/pay"),
+])
+def test_suppliers_job_seekers_and_phishing_are_other(subject: str, body: str) -> None:
+    assert classify(subject, body).intent is Intent.OTHER
+
+
+@pytest.mark.parametrize("body", [
+    "The quality of the cushions is really poor, very disappointing for the price.",
+    "Vendeuse désagréable au téléphone, je ne recommanderai plus chez vous.",
+    "Third time I explain the same thing. You have lost a loyal customer.",  # "lost" is no lost parcel here
+])
+def test_complaints_without_the_word_complaint(body: str) -> None:
+    assert classify("", body).intent is Intent.COMPLAINT
+
+
+@pytest.mark.parametrize("body", [
+    "got the scarf, its gorgeous, will definitely order again",
+    "Je voulais juste vous dire que le savon est une merveille, bravo !",
+])
+def test_praise_without_a_thank_you_is_thanks(body: str) -> None:
+    result = classify("", body)
+    assert result.intent is Intent.THANKS
+    assert result.urgency == 0
+
+
+@pytest.mark.parametrize(("body", "intent"), [
+    ("any chance it ships before friday? ordered tuesday", Intent.WHERE_IS_MY_ORDER),
+    ("Bonjour, ça marche comment pour régler en trois fois ?", Intent.PAYMENT_INVOICE),
+    ("the mug handle came off after two days, glued badly", Intent.DELIVERY_PROBLEM),
+])
+def test_the_model_decides_when_no_rule_fires(body: str, intent: Intent) -> None:
+    result = classify("", body)
+    assert result.intent is intent, result.reasons
+    assert result.reasons[0].startswith(f"model: {intent.value}")
+    assert result.confidence < 0.6  # the merchant sees it is a guess
+
+
+def test_the_model_table_reads_back_and_rejects_garbage() -> None:
+    from desktop.core import triage_model
+
+    shipped = triage_model.load()
+    assert shipped is not None and set(shipped.classes) == {i.value for i in Intent}
+    assert triage_model.LinearModel.from_text(shipped.to_text()) == shipped
+    probs = [math.exp(p) for p in shipped.log_probs(triage_model.features("where is my parcel ?"))]
+    assert abs(sum(probs) - 1) < 1e-9
+    assert shipped.classes[probs.index(max(probs))] == Intent.WHERE_IS_MY_ORDER.value
+    for garbage in ("", "classes\ta b\nbias\t1\n", "classes\ta\nbias\t1\nword\t5:100\n", "hello"):
+        with pytest.raises(ValueError, match="triage model table"):
+            triage_model.LinearModel.from_text(garbage)
+
+
+@pytest.mark.skipif(not SUPPORT_CORPUS.is_file(), reason="the model is trained with the shared support corpus")
+def test_the_shipped_model_is_what_the_training_data_gives() -> None:
+    """A rule or feature change alters what the model is trained on: bench/train_triage.py must be re-run."""
+    from bench.train_triage import WEIGHTS_FILE, load_examples, train, weights_module
+
+    examples = load_examples()
+    assert {e.source for e in examples} == {"bitext", "french", "tests", "dev"}
+    assert WEIGHTS_FILE.read_text(encoding="utf-8") == weights_module(train(examples), examples), (
+        "stale desktop/core/triage_weights.py: run python -m bench.train_triage")
 
 
 # --- model refinement ------------------------------------------------------------------------------------------
@@ -411,10 +516,12 @@ def test_triage_is_immutable() -> None:
 
 # --- corpora -----------------------------------------------------------------------------------------------------
 
-# Measured 2026-12-07: 100% (496/496) on the shared bitext lines with bench/triage.py's mapping. The rules were
-# written while reading these lines, so the floor leaves room for the withheld lines of the same corpus: 90%.
+# Measured 2026-12-07 with the rules and the model: 100% (496/496) on the shared bitext lines with bench/triage.py's
+# mapping. A training-set figure twice over: the rules were written while reading these lines and the model is
+# trained on them (bench/train_triage.py), so the floor leaves room for the withheld lines of the corpus: 90%.
 CORPUS_FLOOR = 0.90
-# Our own French set (bench/data/triage_fr.jsonl, written by us): measured 100% (62/62); floor 85%.
+# Our own French set (bench/data/triage_fr.jsonl, written by us, also in the model's training data): measured 100%
+# (62/62); floor 85%.
 FRENCH_FLOOR = 0.85
 
 

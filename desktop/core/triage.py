@@ -1,10 +1,13 @@
-"""Customer-mail triage without a model: intent, language and urgency from weighted English and French rules.
+"""Customer-mail triage offline: intent, language and urgency from weighted English and French rules and a small
+learned model.
 
-`classify(subject, body)` runs offline in well under a millisecond. It normalises the text (lower case,
-accents dropped, quoted history cut off, common misspellings of the key words corrected), scores every
-intent with weighted regular expressions, and keeps the best one; when nothing scores enough the mail is
-`Intent.OTHER`. The helpers at the bottom build a structured-output request for an LLM that can refine the
-result, and read its answer back without trusting it.
+`classify(subject, body)` runs offline in under a millisecond. It normalises the text (lower case, accents
+dropped, quoted history cut off, common misspellings of the key words corrected, phrases that only look like an
+intent neutralised), scores every intent with weighted regular expressions, then adds the log-probabilities of a
+small logistic-regression model over the words of the mail (`triage_model`, weights in `triage_weights`, trained
+by `bench/train_triage.py`): strong rules decide, the model settles weak or tied ones and the mails no rule
+recognises. The helpers at the bottom build a structured-output request for an LLM that can refine the result,
+and read its answer back without trusting it.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
+
+from desktop.core import triage_model
 
 
 class Intent(StrEnum):
@@ -70,7 +75,7 @@ class Triage:
         urgency: 0 none, 1 normal, 2 high (time-sensitive or angry), 3 urgent (legal threat, chargeback,
             explicit urgency, repeated contact, damaged and angry).
         reasons: short English phrases saying what was seen, for the merchant and for debugging.
-        source: 'rules' or 'llm'.
+        source: 'rules' (the offline rules and model) or 'llm'.
     """
 
     intent: Intent
@@ -160,7 +165,8 @@ _VOCABULARY = _words(
 # never "corrected", and a typo between the two stays as typed.
 _PROTECTED = _words(
     "charge charged charges chance chances double shopping writing states borders expert experts police "
-    "policies costume causes caisse classe arriving")
+    "policies costume causes caisse classe arriving issued livrer livrez livres expedier expediez acceptez produit "
+    "produits")
 _PROTECTED_SET = frozenset(_PROTECTED)
 _VOCAB_SET = frozenset(_VOCABULARY) | _PROTECTED_SET
 
@@ -238,8 +244,59 @@ def _expand(pattern: str) -> str:
 _ASKS_ABOUT_A_PRODUCT = "asks about a product"
 _STUCK = "stuck"
 _BLOQUE = "bloqué"
-# Rules whose matches start with no fixed text, or with a very common one: a text they need, for the gate below.
+_DISPATCHED_YET = "dispatched yet"
+_STATUS_SHOWN = "status shown"
+_QUAND = "quand"
+_MONEY_ASKED = "asks for the money back"
+_REFUND_PROCESSED = "was the refund processed"
+_REMBOURSEMENT_PROMIS = "remboursement promis"
+_STOP_SUBSCRIPTION = "stop the subscription"
+_DO_NOT_SEND = "do not send it"
+_DELIVER_TO_SOMEONE = "deliver to someone else"
+_MONEY_TAKEN = "money taken"
+_NOT_AS_BEFORE = "not as good as before"
+_STAFF = "staff or service"
+_CUSTOMER_LOST = "customer lost"
+_PRAISE = "praise"
+_CONFIRMS_RECEIPT = "confirms receipt"
+_ABIME = "abîmé"
+_NOT_A_CUSTOMER = "not a customer"
+# Rules whose matches start with no fixed text: texts one of which every match contains, for the gate below.
 _MANUAL_GATES: dict[str, tuple[str, ...]] = {_ASKS_ABOUT_A_PRODUCT: ("?",), _STUCK: ("stuck",), _BLOQUE: ("bloque",)}
+# Rules whose matches start with a very common word ("it", "vous", "je", "a"): word beginnings one of which every
+# match contains (at the start of a word), for the gate below. Each list is read off its rule's alternatives: keep
+# them in step (test_the_speed_shortcut_never_hides_a_rule checks them on every labelled mail).
+_WORD_GATES: dict[str, tuple[str, ...]] = {
+    _DISPATCHED_YET: ("been", "yet", "already", "go", "leaving"),
+    _STATUS_SHOWN: ("processing", "label", "unfulfilled", "preparation", "awaiting"),
+    _QUAND: ("quand",),
+    _MONEY_ASKED: ("refund", "reimburs", "money", "rembours", "argent", "difference", "montant"),
+    _REFUND_PROCESSED: ("refund", "reimburs", "compensation", "compesation", "restitution", "rebate", "money",
+                        "rembours"),
+    _REMBOURSEMENT_PROMIS: ("rembours", "virement", "avoir"),
+    _STOP_SUBSCRIPTION: ("subscription", "membership", "resili", "abonnement"),
+    _DO_NOT_SEND: ("send", "ship", "post", "dispatch", "need", "besoin"),
+    _DELIVER_TO_SOMEONE: ("domicile", "maison", "home", "chez", "ship", "send", "deliver", "post", "address"),
+    _MONEY_TAKEN: ("money", "argent", "amount", "montant", "through"),
+    _NOT_AS_BEFORE: ("hauteur", "vol", "satisf", "happy", "pleased", "content", "ravi"),
+    _STAFF: ("rude", "unprofessional", "unhelpful", "impoli", "hung", "apolog", "treat", "answer", "repl", "respon",
+             "cares", "gets", "copy", "desagreable", "malpoli", "irrespectu", "raccroche", "excuses", "traitez",
+             "repond", "rappelle", "copie"),
+    _CUSTOMER_LOST: ("again", "lost", "give", "star", "trustpilot", "review", "perdu", "abandonne", "jamais",
+                     "commanderai", "recommand", "avis", "etoile"),
+    _CONFIRMS_RECEIPT: ("bien", "receiv", "got", "arriv", "sorted", "solved", "resolved", "recu"),
+    _ABIME: ("abime", "endommage", "cass", "fissure", "brise", "dechir", "ecrase", "morceaux", "miettes", "raye",
+             "rayure", "fele", "ebreche", "fuit", "enfonce", "eventre", "eclat", "tache", "troue", "mouille", "deforme",
+             "tordu", "trempe", "pluie"),
+    _NOT_A_CUSTOMER: ("wholesale", "stockist", "reseller", "revendeur", "grossiste", "gros", "tarif", "stock",
+                      "referencer", "distribut", "partnership", "partenariat", "collab", "sponsor", "influenc",
+                      "followers", "media", "cv", "curriculum", "candidature", "postul", "job", "emploi", "poste",
+                      "recrut", "hiring", "vacancy", "time", "partiel", "plein", "usine", "factory", "moq", "private",
+                      "white", "manufacturer", "fabricant", "supplier", "fournisseur", "agency", "agence"),
+    _PRAISE: ("made", "love", "gorgeous", "beautiful", "lovely", "stunning", "happy", "delighted", "thrilled",
+              "amazing", "fantastic", "brilliant", "well", "great", "keep", "again", "hesiter", "plaisir", "ravi",
+              "magnifique", "superbe", "bravo", "continuation", "impec", "nickel", "sympa", "wanted", "voulais"),
+}
 
 # (intent, weight, pattern, label). Each pattern counts at most once per mail.
 _RULES: tuple[tuple[Intent, float, str, str], ...] = (
@@ -253,6 +310,9 @@ _RULES: tuple[tuple[Intent, float, str, str], ...] = (
      r"email|e-mail|notice)|\b(everything|all) (ok|okay|alright|fine|good) with (my|the) (order|parcel|package)|\b("
      r"mail|email|e-mail|confirmation) d'(expedition|envoi)", "no shipping notice"),
     (Intent.WHERE_IS_MY_ORDER, 1.5, r"\b(any news|any updates?|des nouvelles|du nouveau)\b", "any news"),
+    (Intent.WHERE_IS_MY_ORDER, 2.0, r"\b(nothing (yet|so far)|still nothing|not (arrived|here) yet|toujours rien|rien "
+     r"(recu|pour l'instant|pour le moment|a ce jour))\b", "nothing yet"),
+    (Intent.WHERE_IS_MY_ORDER, 1.5, r"\b(ordered|commande|paid|paye|placed)\b~4~(ago|il y a)\b", "ordered a while ago"),
     (Intent.WHERE_IS_MY_ORDER, 1.0, r"\b(i|we) (ordered|placed (an|my|the) order|paid) (on|last|\d+ (days|weeks)|"
      r"a week|two weeks|ten days|over)|\b(j'ai|nous avons) (commande|passe (ma|la|une) commande|paye) (le|il y a|"
      r"la semaine|depuis)", "ordered some time ago"),
@@ -265,7 +325,9 @@ _RULES: tuple[tuple[Intent, float, str, str], ...] = (
      "ETA"),
     (Intent.WHERE_IS_MY_ORDER, 2.5, r"\bwill (my|the|this|our|it|they|your)~2~(arrive|be (delivered|shipped|sent|"
      r"dispatched)|ship)", "when will it arrive"),
-    (Intent.WHERE_IS_MY_ORDER, 2.0, r"\bwhen\b~6~(arriv|deliver|ship|dispatch|get|receiv|be here|come)", "when"),
+    (Intent.WHERE_IS_MY_ORDER, 2.0, r"\bwhen\b~6~(arriv|deliver|ship|dispatch|get|receiv|be here|come|expect|"
+     r"sen[dt]\b|post|go\w* out)",
+     "when"),
     (Intent.WHERE_IS_MY_ORDER, 2.5, r"\bhow (soon|long|quickly|fast)\b~8~(arriv|expect|deliver|ship|dispatch|"
      r"receiv|get (it|my|the)|come)", "how long until it arrives"),
     (Intent.WHERE_IS_MY_ORDER, 2.0, rf"\bexpect\w*~1~(my|the|this|our) ~1~{_THING}", "expecting the order"),
@@ -280,13 +342,20 @@ _RULES: tuple[tuple[Intent, float, str, str], ...] = (
      rf"our) ~1~{_THING}", "asks for news"),
     (Intent.WHERE_IS_MY_ORDER, 2.0, rf"\b(has|have|was|were|is) (my|the|our|it|they) ~1~({_THING} )?(been )?(shipped|"
      rf"dispatched|sent|posted)", "has it shipped"),
+    (Intent.WHERE_IS_MY_ORDER, 2.0, rf"\b(it|they|{_THING}) (has|have|had) (already )?been (shipped|dispatched|sent|"
+     r"posted)|\b(shipped|dispatched|sent out|posted|gone out) (yet|already)\b|\b(is|will) (it|they|my order|the "
+     r"order) (be )?(going out|go out|leaving)\b", _DISPATCHED_YET),
+    (Intent.WHERE_IS_MY_ORDER, 2.5, r"\b(processing|label created|unfulfilled|en (cours de )?preparation|awaiting "
+     r"(dispatch|shipment|fulfil\w*))\b", _STATUS_SHOWN),
     (Intent.WHERE_IS_MY_ORDER, 3.0, rf"\bou (en )?(est|sont) (ma|mon|mes|la|le|les|notre|nos) ~1~{_THING}",
      "où est ma commande"),
     (Intent.WHERE_IS_MY_ORDER, 2.5, r"\bou en (est|sont)\b", "où en est"),
     (Intent.WHERE_IS_MY_ORDER, 2.5, rf"\b(suivi|suivre)\b~3~{_THING}|\b(numero|lien|code|n) de suivi",
      "suivi"),
     (Intent.WHERE_IS_MY_ORDER, 2.0, r"\b(pas|rien|jamais) (encore |toujours )?(recu|arrive|livre|eu)", "pas reçu"),
-    (Intent.WHERE_IS_MY_ORDER, 2.5, r"\bquand\b~6~(recev|arriv|livr|expedi|envoy|partir|part)", "quand"),
+    (Intent.WHERE_IS_MY_ORDER, 2.5, r"\bquand\b~6~(recev|recoi|arriv|livr|expedi|envoy|partir|part)|\b(part|"
+     r"partira|partent|partiront|"
+     r"arrive|arrivera|arriveront|livree?s?|expediee?s?|envoyee?s?) (a peu pres |environ )?quand\b", _QUAND),
     (Intent.WHERE_IS_MY_ORDER, 2.0, r"\b(date|delais?|duree) (de |d')(livraison|expedition|arrivee|reception|"
      r"acheminement)", "délai de livraison"),
     (Intent.WHERE_IS_MY_ORDER, 2.0, r"\b(est-ce que|t-elle|t-il|t-ils|t-elles)~4~(expedie|envoye|livre|parti)",
@@ -305,8 +374,8 @@ _RULES: tuple[tuple[Intent, float, str, str], ...] = (
      r"scratched|snapped|chipped|bent|ripped open|torn open|soaked|squashed|stained|ruined|shredded)\b", "damaged"),
     (Intent.DELIVERY_PROBLEM, 3.0, r"\b(abime|abimee|abimes|endommage|cass(e|ee|es|ees)|fissure|brise|dechir|"
      r"ecrase|en (morceaux|miettes)|raye|rayure|fele|ebreche|fuit|a fuit|enfonce|eventre|eclat|tache|troue|mouille|"
-     r"deforme|tordu|trempe|sous la pluie)", "abîmé"),
-    (Intent.DELIVERY_PROBLEM, 3.0, r"\b(someone else's|somebody else's|another customer's|another person's) (order|"
+     r"deforme|tordu|trempe|sous la pluie)", _ABIME),
+    (Intent.DELIVERY_PROBLEM, 3.0, r"\b(someone else'?s|somebody else'?s|another customer'?s|another person'?s) (order|"
      r"parcel|package|items?)|\bnot (my|our) (order|parcel|package|items?)\b|\bnot mine\b|\bpas (ma|mon|notre) "
      r"(commande|colis)\b|\b(colis|commande) (de|d'un|d'une) (quelqu'un d'autre|autre client\w*)",
      "someone else's order"),
@@ -317,20 +386,25 @@ _RULES: tuple[tuple[Intent, float, str, str], ...] = (
      r"reference|objet)|\bpas (le bon|la bonne|ce que j'ai commande)|\berreur (dans|de|sur) (ma|la|l'|mon) ?"
      r"(commande|colis|envoi|article)", "mauvais article"),
     (Intent.DELIVERY_PROBLEM, 2.5, r"\bcommand\w*~8~(et|mais) (j'ai )?(recu|eu)\b|\bordered\b~8~(but|and) (i )?"
-     r"(received|got)\b|\b(au lieu d'un|au lieu d'une|au lieu des?|instead of)\b|\brecu\w*~8~(alors que|au lieu|"
+     r"(received|got)\b|\b(au lieu d'un|au lieu d'une|au lieu des?|instead of)\b(?! ?(\d|chez|domicile|mon domicile|"
+     r"a la maison|"
+     r"home\b|my (home|house|flat|address)|the (home|house|address)))|\brecu\w*~8~(alors que|au lieu|"
      r"mais|or) (j'avais |j'ai |nous avions )?command|\b(received|got|sent)\b~8~(but|when|whereas|while) (i |we )?"
      r"(had )?ordered", "ordered one thing, got another"),
     (Intent.DELIVERY_PROBLEM, 2.5, r"\bmissing\b|\b(only|just) (received|got) (one|two|half|part)|\bnot (in|inside) "
      r"the (box|parcel|package)", "missing item"),
     (Intent.DELIVERY_PROBLEM, 2.5, r"\bmanqu(e|ait|ent|ant|ante|ants|antes)\b|\bn'y (etait|etaient|est|sont) "
-     r"pas\b|\bpas dans (le|mon) (colis|carton|paquet)|\b(wasn't|was not|weren't|were not|isn't|not) (in|inside|"
+     r"pas\b|\bpas dans (le|mon) (colis|carton|paquet)|\b(is|was|are|were)(n't| not) in (it|there)\b|\b(wasn't|"
+     r"was not|weren't|were not|isn't|not) (in|inside|"
      r"included in) (the|my) (box|parcel|package|order)|\bwas(n't| not) included", "il manque"),
-    (Intent.DELIVERY_PROBLEM, 3.0, r"\blost\b|\bnever (arrived|came|received|got|showed)|\b(marked|shown|showing|says|"
+    (Intent.DELIVERY_PROBLEM, 3.0, r"\blost\b(?! (a|one|another|your|me as a) (loyal |good )?(customer|client))|"
+     r"\bnever (arrived|came|received|got|showed)|\b(marked|shown|showing|says|"
      r"said|listed|states) (as )?delivered|\bdelayed\b|\b(is|very|so|really|extremely|weeks|days) late\b|\b(was|"
      r"were) (supposed|due|meant|expected|promised) to (arrive|be delivered|come|be here)", "lost or late"),
     (Intent.DELIVERY_PROBLEM, 3.0, rf"\b{_THING}\w*~5~stuck\b|\bstuck (in|at) (customs|the depot|transit|sorting|the "
      rf"warehouse)", _STUCK),
-    (Intent.DELIVERY_PROBLEM, 3.0, r"\b(perdu|egare|jamais (arrive|recu|eu))|\b(indique|marque|note|affiche|"
+    (Intent.DELIVERY_PROBLEM, 3.0, r"\b(perdu|egare|jamais (arrive|recu|eu))(?! (un|une) (bon |bonne |fidele )?"
+     r"client)|\b(indique|marque|note|affiche|"
      r"signale|dit) (comme )?livre|\blivre mais|\ben retard\b|\bretard\w*|\bretarde|"
      r"\bdevai(t|ent) (arriver|etre livre)", "perdu ou en retard"),
     (Intent.DELIVERY_PROBLEM, 3.0, rf"\b{_THING}\w*~5~bloque|\bbloque\w* (au|a la|en|chez|depuis) ", _BLOQUE),
@@ -354,7 +428,8 @@ _RULES: tuple[tuple[Intent, float, str, str], ...] = (
     (Intent.RETURN_REQUEST, 1.5, r"\bretourne(e|s|es)?\b", "retourné"),
     (Intent.RETURN_REQUEST, 1.5, r"\brenvo(yer|ie|ies|yez|yons)\b", "renvoyer"),
     (Intent.RETURN_REQUEST, 2.5, r"\bechang(e|er|es|eable|eables)\b", "échange"),
-    (Intent.RETURN_REQUEST, 2.0, r"\bne (me|lui|nous) va (pas|plus)\b|\btrop (petit|petite|grand|grande|serre|"
+    (Intent.RETURN_REQUEST, 2.0, r"\bne (me|lui|nous) va (pas|plus)\b|\bne (me |lui |nous )?convien\w* (pas|"
+     r"plus)\b|\btrop (petit|petite|grand|grande|serre|"
      r"large|court|courte|long|longue)\b", "ne va pas"),
     (Intent.RETURN_REQUEST, 3.0, r"\bretractation\b|\badresse (de|pour le) (renvoi|retour)", "droit de rétractation"),
     # refunds: asking for one, and asking where it is
@@ -363,6 +438,14 @@ _RULES: tuple[tuple[Intent, float, str, str], ...] = (
      r" my money\b|\bpay me back\b|\bcredit (my|the) (card|account)\b", "money back"),
     (Intent.REFUND_REQUEST, 2.5, r"\b(dedommag|indemnis|geste commercial)\w*|\b(recuperer|recupere|rendre|rendez)"
      r"~1~(mon |l')?argent", "dédommagement"),
+    # The customer explicitly asks for the money: that decides over the damage or loss that caused it.
+    (Intent.REFUND_REQUEST, 3.0, r"\b(refund|reimburse) (me|us|the (full|whole|difference|amount|shipping|postage|"
+     r"delivery|money|cost|price)|my money|it|that|this|them)\b|\b(want|would like|'d like|need|demand|request|"
+     r"asking for|prefer|rather have|give me|get|issue me|send me)\b~3~(full |partial )?(refund|money back|my money)\b|"
+     r"\b(full|complete|total) refund\b|\bjust refund\b|\b(get|have|want|give me) (that|the|my) money back\b|"
+     r"\b(me|nous) rembourser\b|\bremboursez\b|\betre rembourse\w*|\b(recuperer|rendre|rendez|retrouver)\w*~2~(mon |"
+     r"l'|notre )?(argent|difference|montant)|\bremboursement (integral|complet|total|partiel)|\brembourser "
+     r"(integralement|la|le|les|ce|cette|mon|ma)\b", _MONEY_ASKED),
     (Intent.REFUND_STATUS, 4.0, rf"\b{_MONEY}\w*~2~status|\bstatus (of|on|for) (my|the|our) ~1~{_MONEY}",
      "refund status"),
     (Intent.REFUND_STATUS, 4.0, rf"\b(track|trace|follow)\w*~2~{_MONEY}", "track the refund"),
@@ -372,9 +455,12 @@ _RULES: tuple[tuple[Intent, float, str, str], ...] = (
     (Intent.REFUND_STATUS, 3.0, r"\b(was|were|is|has|have) (it|this|that|they|my \w+|the \w+) (been |already )*"
      r"(processed|issued|sent|credited|approved|paid)", "was it processed"),
     (Intent.REFUND_STATUS, 4.0, rf"\b(my|the|our) {_MONEY}\w*~4~(was|were|has been|have been|is being|been) "
-     rf"(already )?(processed|issued|sent|credited|approved|paid)|\b(my|the|our) {_MONEY}\w*~4~(gone|go|come|came|"
+     rf"((already|actually|really|indeed|definitely) )?(processed|issued|sent|made|done|completed|transferred|"
+     rf"credited|approved|paid)|\b{_MONEY}\w* (you|u) (did|made|sent|issued|processed|have (made|sent|issued|"
+     rf"processed))\b|\b(you|vous)\b~3~(avoir (deja )?rembours|avez (deja )?rembours|(have|had) (already )?"
+     rf"refunded|already refunded|refunded me)|\b(my|the|our) {_MONEY}\w*~4~(gone|go|come|came|"
      rf"went) through|\b(what happened|any news|any update|an update|news)"
-     rf" (to|on|about|with|regarding|of) (my|the|our) {_MONEY}", "was the refund processed"),
+     rf" (to|on|about|with|regarding|of) (my|the|our) {_MONEY}", _REFUND_PROCESSED),
     (Intent.REFUND_STATUS, 4.0, rf"\bwhere('s| is) (my|the) {_MONEY}|\bwhen will (i|we) (get|receive|see) (my|the|"
      rf"our) {_MONEY}", "where is my refund"),
     (Intent.REFUND_STATUS, 4.0, r"\b(pas|jamais|toujours pas|rien|pas encore|aucun)\b~4~(rembours|virement|avoir)|"
@@ -388,10 +474,12 @@ _RULES: tuple[tuple[Intent, float, str, str], ...] = (
     (Intent.REFUND_STATUS, 2.0, r"\b(vous avez|avez-vous|vous aviez) (bien )?recu (le|mon|notre|ma) (retour|colis|"
      r"article)|\b(you|you've|you have) (got|received|confirmed)~2~(return|parcel back|item back|it back)",
      "the return arrived"),
-    (Intent.REFUND_STATUS, 4.0, r"\b(vous m'aviez|vous m'avez|on m'a|on m'avait|vous aviez|vous avez) (dit|promis|"
+    (Intent.REFUND_STATUS, 4.0, r"\b(vous m'aviez|vous m'avez|on m'a|on m'avait|vous aviez|vous avez) (dit|ecrit|"
+     r"promis|"
      r"annonce|confirme|indique|assure)~8~(rembours|virement|avoir)|\b(rembours|virement)\w*~4~(serait|sera|devait|devrait|"
-     r"aurait du|a|a t-il|a-t-il|a til|est) (bien )?(ete )?(fait|effectue|verse|vire|credite|traite|valide|passe)\b|"
-     r"\b(virement|remboursement) (de [\d,.]+ ?(€|euros?|eur)|promis)", "remboursement promis"),
+     r"aurait du|a|a t-il|a-t-il|a til|est) (bien )?(ete )?(fait|effectue|verse|vire|credite|traite|valide|passe|"
+     r"envoye|emis)\b|"
+     r"\b(virement|remboursement) (de [\d,.]+ ?(€|euros?|eur)|promis)", _REMBOURSEMENT_PROMIS),
     (Intent.REFUND_STATUS, 4.0, rf"\b(you|they|your colleague|someone) (said|promised|told me|confirmed|agreed)~8~"
      rf"{_MONEY}", "refund promised"),
     (Intent.REFUND_STATUS, 2.5, r"\b(rien|pas|nothing|not|can't see|cannot see|don't see|no sign)\b~4~(sur|on|in|to)"
@@ -409,7 +497,16 @@ _RULES: tuple[tuple[Intent, float, str, str], ...] = (
     # cancellation
     (Intent.CANCELLATION, 3.0, r"\b(cancel|annul)\w*", "cancel"),
     (Intent.CANCELLATION, 1.0, rf"\b(cancel|annul)\w*~3~{_ORD}", "cancel the order"),
-    (Intent.CANCELLATION, 2.5, rf"\b(don't|do not|dont|no longer|not) (want|need)~2~(my |the |this |that )?(last )?"
+    (Intent.CANCELLATION, 3.0, r"\b(stop|end|terminate|quit|discontinue)\w* (my |the |this |our )?([\w-]+ ){0,2}("
+     r"subscription|membership)\b|\bresili\w*|\b(arreter|stopper|mettre fin a|suspendre) (mon |l'|ma |notre )?([\w-]+ )"
+     r"{0,2}abonnement", _STOP_SUBSCRIPTION),
+    (Intent.CANCELLATION, 2.5, r"\b(can|could) (you|u) not (send|ship|post|dispatch)\b|\b(don't|do not|dont) "
+     r"(send|ship|dispatch|post) (it|them|my|the|this)\b|\b(don't|dont|do not|no longer) need (it|them) (anymore|any "
+     r"more)\b|\bpas besoin de (l'|les )?(envoyer|expedier)|\b(j'en|jen|n'en|nous n'en) (ai|avons) (plus|pas) besoin|"
+     r"\bplus besoin (de|du|des) (la |le |ma |mon |mes |les |cette |ce )?(commande|colis|article|produit)",
+     _DO_NOT_SEND),
+    (Intent.CANCELLATION, 2.5, r"\b(don't|do not|dont|no longer|not) (want|need)\b(?! to\b)~2~(my |the |this |that )?"
+     rf"(last )?"
      rf"({_ORD}|item|article|product)", "does not want the order"),
     (Intent.CANCELLATION, 3.0, r"\b(termination|early ?exit|exit|withdrawal|cancellation|break\w*)\W+(the )?(fee|fees|"
      r"charge|charges|penalt\w*|cost|costs|contract)|\b(early ?exit|early termination)\b", "cancellation fee"),
@@ -448,22 +545,34 @@ _RULES: tuple[tuple[Intent, float, str, str], ...] = (
      r"adresse|appartement|maison|logement)\b|\b(livr|envoy|expedi)\w*~3~chez (ma|mon|mes|un|une)\b|\b(ship|send|"
      r"deliver|post)\w*~3~to my \w+'s\b|\b(voici|voila) (son|sa|leur|mon|ma) (nouvelle )?adresse|\bhere is (the|my|"
      r"her|his|their) (new )?address", "deliver elsewhere"),
-    (Intent.ADDRESS_CHANGE, 2.5, r"\b(point relais|relais colis|relay point|pick-?up point|parcel (locker|shop)|"
-     r"plutot qu'a (domicile|la maison)|instead of (at )?home)\b", "pickup point"),
+    (Intent.ADDRESS_CHANGE, 1.5, r"\b(point relais|relais colis|relay point|pick-?up point|parcel (locker|shop))\b",
+     "pickup point"),
+    (Intent.ADDRESS_CHANGE, 2.5, r"\b(plutot qu'a (domicile|la maison)|instead of (at )?home|au lieu de chez (moi|"
+     r"nous)|"
+     r"au lieu (du|de mon|de notre) domicile)\b|\b(ship|send|deliver|post)\w*~3~to my (sister|brother|mum|mom|"
+     r"mother|dad|father|parents|daughter|son|friend|partner|boyfriend|girlfriend|wife|husband|grandma|grandmother|"
+     r"grandparents|neighbou?r|work|office)\b|\b(her|his|their) (new |full )?address\b", _DELIVER_TO_SOMEONE),
     (Intent.ADDRESS_CHANGE, 2.5, r"\b(demenag\w*|moved house|moving house|i moved)\b|\blivrer (a|chez|au|en|sur) "
      r"(une autre|mon|ma|l'adresse)|\b(ship|deliver|send) (it )?to (my|a|another|the|an?) (new|different|other|work|"
      r"office)\b", "moved"),
     # pre-sale questions: products, stock, sizes, shipping options, how to order
     (Intent.PRODUCT_QUESTION, 2.5, r"\b(in stock|out of stock|back in stock|restock\w*|en stock|rupture|reassort|"
-     r"de nouveau disponible|bientot disponible)", "stock"),
+     r"de nouveau disponible|bientot disponible|sold out|still available|available again|epuise\w*|encore "
+     r"disponible)", "stock"),
     (Intent.PRODUCT_QUESTION, 2.0, r"\b(do|does|will|can|could) (you|u|uu|ya|it|this|they) (have|sell|make|carry|"
      r"stock|offer|come|fit|work)\b", "do you have"),
-    (Intent.PRODUCT_QUESTION, 1.5, r"(^|[.!?\n] ?|\b(hi|hello|hey|bonjour|bonsoir)\W+)(is|are|does|do|can|will|"
+    (Intent.PRODUCT_QUESTION, 1.5, r"\b(vegan|cruelty[- ]free|dishwasher|microwave|oven[- ]safe|safe (for|during|"
+     r"to)|suitable for|shrinks?|shrinkage|fragrance[- ]free|gluten|allergens?|pregnan\w*|sensitive skin|"
+     r"convient(?! pas)|conviennent(?! pas)|adapte\w* (a|aux|pour)|contient|contiennent|sans "
+     r"(parfum|gluten|huiles?)|huiles? essentielles?|peaux? (sensibles?|seches?|grasses?|atopiques?)|lave-vaisselle|"
+     r"micro-?ondes|dehoussable|noircit|noircir|retreci\w*|taillent|tour de (doigt|taille|poitrine|hanches)|"
+     r"enceinte|allergi\w*)\b", "product details"),
+    (Intent.PRODUCT_QUESTION, 1.5, r"(^|[.!?:\n] ?|\b(hi|hello|hey|bonjour|bonsoir)\W+)(is|are|does|do|can|will|"
      r"est-ce que) (the|your|this|these|those|it|they|le|la|les|ce|cette|ces|vos|votre)\b[^.?!\n]{0,60}\?",
      _ASKS_ABOUT_A_PRODUCT),
     (Intent.PRODUCT_QUESTION, 1.5, r"\b(faites|proposez|vendez|fabriquez|realisez)-vous\b|\b(vegan|organic|bio|"
      r"handmade|fait main|recyclable|hypoallergeni\w*|adjustable|reglable|gold plated|plaque or|burn time|"
-     r"wholesale|reseller|revendeurs?|grossiste|bulk order|en gros|personnalis\w*|personali[sz]\w*|engrav\w*|"
+     r"bulk order|en gros|personnalis\w*|personali[sz]\w*|engrav\w*|"
      r"gravure)\b", "product details"),
     (Intent.PRODUCT_QUESTION, 2.5, r"\b(ship|deliver|send|post)\w* (internationally|abroad|worldwide|overseas|"
      r"outside|everywhere|to other countries)|\bdo (you|u|uu|ya) (ship|deliver|send|post)\b", "ships abroad"),
@@ -505,6 +614,8 @@ _RULES: tuple[tuple[Intent, float, str, str], ...] = (
      r"(failed|declined|refused|rejected|error)|\b(card|carte)\b~3~(declined|refused|rejected|not work|n't work|"
      r"die not|did not|refusee|rejetee|ne (marche|fonctionne|passe) pas)|\b(charged|debited|billed|debite|preleve)\w*"
      r" (twice|two times|double|deux fois)|\bdouble (charge|payment|prelevement)", "payment problem"),
+    (Intent.PAYMENT_INVOICE, 2.5, r"\b(money|argent|amount|montant)\b~3~(left|taken (from|out of)|debited|gone from|"
+     r"been taken|ete debite|ete preleve)|\b(did|has) (my|the) (order|payment) (go|gone) through\b", _MONEY_TAKEN),
     (Intent.PAYMENT_INVOICE, 2.5, r"\b(payer|paiement|payment|pay|checkout|caisse|apple pay|google pay|paypal)\b~6~("
      r"bloque|erreur|error|fail\w*|impossible|refus\w*|marche pas|fonctionne pas|doesn't work|not working|stuck|"
      r"won't go through|didn't go through|passe pas)|\b(impossible de|n'arrive pas a|je n'arrive pas a) payer",
@@ -519,12 +630,30 @@ _RULES: tuple[tuple[Intent, float, str, str], ...] = (
     (Intent.COMPLAINT, 2.5, r"\b(file|lodge|make|submit|open|raise)\w*~3~claim|\b(consumer|customer) claim|\bclaim "
      r"against", "file a claim"),
     (Intent.COMPLAINT, 1.5, r"\b(unacceptable|disgusted|disgusting|appalling|outrageous|ridiculous|terrible|awful|"
-     r"horrible|worst|scam|shameful|disgrace|rude|incompetent|pathetic|furious|very (disappointed|unhappy)|"
-     r"extremely (disappointed|unhappy)|never (again|order\w* again|buy\w* again))\b", "angry"),
+     r"horrible|worst|scam|shameful|shocking|disgrace|incompetent|pathetic|furious|very unhappy|extremely unhappy)\b",
+     "angry"),
     (Intent.COMPLAINT, 1.5, r"\b(inadmissible|inacceptable|scandal\w*|honte\w*|lamentable|deplorable|arnaque\w*|"
-     r"escroc\w*|nul|nulle|mecontent\w*|decu|decue|decus|tres decu\w*|furieux|furieuse|plus jamais|incompetent\w*|"
-     r"mensonger\w*|trompeu\w*|misleading|false advertising)\b",
-     "mécontent"),
+     r"escroc\w*|nul|nulle|mecontent\w*|furieux|furieuse|incompetent\w*)\b", "mécontent"),
+    # A complaint rarely names itself: disappointment with a product or the shop, staff behaviour, a customer lost.
+    (Intent.COMPLAINT, 2.0, r"\b(disappoint\w*|not impressed|unimpressed|expected (much |a lot |far )?better|nowhere "
+     r"near|poor (quality|service)|(low|cheap|bad) quality|shoddy|cheaply made|fell apart|falls apart|falling apart|"
+     r"waste of (money|time)|rip-?off|daylight robbery|misleading|false advertising|hypocri\w*|decu|decue|decus|decues|"
+     r"decevant\w*|deception|mauvaise qualite|qualite (mediocre|decevante|deplorable)|mediocre|mensonger\w*|"
+     r"trompeu\w*)\b", "disappointed"),
+    (Intent.COMPLAINT, 2.0, r"\b(pas a la hauteur|c'est du vol)\b|\b(always|toujours)\b~4~(happy|satisfied|pleased|"
+     r"satisfait\w*|content\w*|ravie?s?)\b~6~(but|mais)\b", _NOT_AS_BEFORE),
+    (Intent.COMPLAINT, 2.0, r"\b(rude|unprofessional|unhelpful|impolite|hung up on|an apology|apologi[sz]e|how you "
+     r"treat|treat (your|their) customers|(no ?one|nobody) (answers|replies|responds|cares|gets back)|(not one|not a "
+     r"single) (reply|answer|response)|"
+     r"copy[- ]?paste\w*|"
+     r"desagreable|impoli\w*|malpoli\w*|irrespectu\w*|raccroche au nez|des excuses|traitez vos clients|personne ne "
+     r"(repond|repondait|rappelle)|copie\w*[- ]colle\w*)\b", _STAFF),
+    (Intent.COMPLAINT, 2.0, r"\b(never (again|order\w* (from you )?again|buy\w* (from you )?again|shop\w* (here |with "
+     r"you )?again)|won't (be )?(order|buy|shop|com)\w* (from you |here |with you )?again|lost (a|one|another|your|"
+     r"me as a) (loyal |good )?(customer|client)|(i|we) give up|1[- ]star|one[- ]star|trustpilot|(bad|negative|"
+     r"honest|terrible|poor) review|perdu (un|une) (bon |bonne |fidele )?client\w*|j'abandonne|plus jamais|ne "
+     r"(re)?commanderai (plus|pas|jamais)|ne (vous )?recommande (pas|plus)|avis (negatif|verifies)|1 etoile|une "
+     r"etoile)\b", _CUSTOMER_LOST),
     (Intent.COMPLAINT, 2.0, r"\b(lawyer|attorney|solicitor|legal action|sue|court|small claims|trading standards|"
      r"ombudsman|consumer protection|avocat|litige|dgccrf|tribunal|mise en demeure|poursuites?|signal ?conso|"
      r"mediateur|60 millions|ufc)\b", "legal threat"),
@@ -534,7 +663,13 @@ _RULES: tuple[tuple[Intent, float, str, str], ...] = (
     (Intent.THANKS, 2.0, r"\b(bien (recu|arrive|eu|recue|arrivee)|received (it|them|the \w+|my \w+)?,? thank|"
      r"got (it|them|the \w+|my \w+),? thank|arrived (today|safely|this morning|yesterday)|(all|problem|issue) "
      r"(sorted|solved|resolved)|est arrivee?|sont arrivee?s|got it)\b|\A(received|got|recu|bien recu)\b|"
-     r"\b(i've|i have|have|just|i|j'ai|j'ai bien) (received|got|recu)\b", "confirms receipt"),
+     r"\b(i've|i have|have|just|i|j'ai|j'ai bien) (received|got|recu)\b", _CONFIRMS_RECEIPT),
+    (Intent.THANKS, 2.0, r"\b(made my day|loved? (it|them)|gorgeous|beautiful\w*|lovely|stunning|so happy|delighted|"
+     r"thrilled|amazing|fantastic|brilliant|well done|great job|keep (it )?up|(will|i'll|we'll) (definitely |surely )?"
+     r"(order|buy|shop) (from you )?again|recommanderai sans hesiter|(m'a|nous a) fait (tres |super |vraiment )?"
+     r"plaisir|"
+     r"ravie?s?|magnifiques?|superbes?|bravo|bonne continuation|impec\w*|nickel|sympa|just wanted to (say|let you "
+     r"know)|je voulais (juste |simplement )?vous dire)\b", _PRAISE),
     (Intent.THANKS, 0.5, r"\b(all good|got it|received it|arrived (today|safely|this morning)|perfect|great|"
      r"parfait|super|genial|bien recu|bien arrive|tout est (bon|ok)|top)\b", "all good"),
     # other: accounts, newsletters, order edits, reaching a person, reviews, spam
@@ -542,7 +677,9 @@ _RULES: tuple[tuple[Intent, float, str, str], ...] = (
      r"secondary|customer|client) (account|profile)s?\b|\b(my|the) profile\b|\bopen\w* (an? )?\w* ?account|"
      r"\b(account|profile)s? "
      r"(data|details|info|information|settings)", "account"),
-    (Intent.OTHER, 1.5, r"\baccounts?\b|\bcompte\b|\bprofile\b|\bswitch\w*~1~user|\bcreat\w* (a |an )?user", "account"),
+    # "In my account" is where money arrives ("it's in my account now, thanks"), not a shop account.
+    (Intent.OTHER, 1.5, r"\baccounts?\b(?<!(in|on|to) my account)(?<!(in|on|to) my accounts)|\bcompte\b(?<!sur mon "
+     r"compte)|\bprofile\b|\bswitch\w*~1~user|\bcreat\w* (a |an )?user", "account"),
     (Intent.OTHER, 3.0, r"\b(password|passwort|mot de passe|mdp|pwd|pass|pin code|log ?in|sign ?in|login|connexion|"
      r"se connecter)\b|\bforgotten\b|\b(sign[- ]?up|signup|registration|register\w*|inscription|s'inscrire)\b",
      "sign-in"),
@@ -565,8 +702,21 @@ _RULES: tuple[tuple[Intent, float, str, str], ...] = (
     (Intent.OTHER, 3.0, r"\b(feedback|review|testimonial|opinion|avis (client|clients|sur))\w*|\b(leave|write|writing|"
      r"submit|send|post|laisser|ecrire|donner)\w*~3~(comment|opinion|review|feedback|avis|commentaire)", "feedback"),
     (Intent.OTHER, 4.0, r"\b(seo|backlinks?|crypto\w*|bitcoin|viagra|casino|lottery|you have won|investment "
-     r"opportunity|dear friend|web design services|guest post|click here|beneficiary|inheritance)\b",
+     r"opportunity|dear friend|web design services|guest post|click here|beneficiary|inheritance)\b|\b(dear (user|"
+     r"customer|client|store owner|shop owner|merchant|account holder)\b(?! (service|support|care|team|relations))|"
+     r"hello (store|shop) owner|cher client\b(?! service)|chere cliente|cher utilisateur|(verify|confirm|validate) "
+     r"your (account|password|mailbox|details)|password (will )?expire\w*|veuillez (regler|payer|cliquer))\b",
      "looks like spam"),
+    # Not a customer: suppliers, resellers, influencers, job seekers.
+    # ("Merci pour votre collaboration" is only polite, "la poste de mon quartier" a post office.)
+    (Intent.OTHER, 4.0, r"\b(wholesale|stockists?|resellers?|revendeurs?|grossistes?|prix de gros|tarifs? "
+     r"(revendeurs?|pros?|professionnels?)|stock your|referencer vos|distribut(or|eur)s?|partnership|partenariat|"
+     r"collaborate|collaborer|collab|(proposition de|propose a|proposer une|offer a|paid|brand|une) collaboration|"
+     r"sponsored|sponsoris\w*|influenc\w*|followers|media kit|cv|curriculum|candidature|postuler|je postule|job "
+     r"(application|offer|opening|vacancy)|offre d'emploi|(pour|au|un) poste de|recrut\w*|hiring|vacancy|part-time|"
+     r"full-time|temps (partiel|plein)|prix usine|factory price|moq|private label|white label)\b|\b(we are|we're|"
+     r"nous sommes)\b~3~(manufacturer|factory|fabricant|supplier|fournisseur|agency|agence|wholesaler|distributor)s?"
+     r"\b", _NOT_A_CUSTOMER),
 )
 
 
@@ -642,6 +792,8 @@ def _gate(pattern: str, label: str = "") -> _Gate:
     rule only runs when the text holds a literal beginning of its matches. Exact: it never hides a match."""
     if label in _MANUAL_GATES:
         return _Gate(literals=_MANUAL_GATES[label])
+    if label in _WORD_GATES:
+        return _Gate(stems=frozenset(word[:_STEM] for word in _WORD_GATES[label]))
     try:
         import re._parser as parser
 
@@ -679,6 +831,24 @@ _OWN_MISTAKE = re.compile(r"\b(i|we) (ordered|chose|picked|selected|bought|click
 # French "retour" also means "reply" ("dans l'attente de votre retour"): those phrases are not returns.
 _REPLY_WORDS = re.compile(r"\b(votre retour|vos retours|retour de votre part|sans retour|de retour|en retour|retour "
                           r"rapide|un retour de (votre|ta|vous)|in return)\b")
+# Phrases that only look like an intent, each replaced by a neutral word before the rules run: money the customer
+# says they do NOT want ("I don't want a refund, just send a new one"), a broken website (not a broken item), an
+# invoice that only lists the items, French "faire un retour" (to give feedback, not to return an item).
+_LOOKALIKES: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = (
+    (re.compile(r"\b(don't|do not|dont|didn't|did not|no need (for|of)|not (asking|looking) for|without)( want| need|"
+                r" asking for)?( a| any| the| my)? (refund|money back|reimbursement)|\b(pas besoin|pas la peine|je ne "
+                r"(veux|souhaite|demande) pas|sans) (de |d'|du |le |un |d'un )?rembours\w*"), " nomoneyasked ",
+     ("refund", "money back", "reimbursement", "rembours")),
+    (re.compile(r"\b(website|site|checkout|page|link|app|lien|appli|code) (is |est |seems |looks |keeps )?(broken|down|"
+                r"buggy|bugged|casse|en panne|bugue)\b|\bca bug\w*"), " sitebug ",
+     ("broken", "down", "bug", "casse", "panne")),
+    (re.compile(r"\b((is |are |was |were )?(listed |shown )?on the (invoice|packing slip|receipt)|(the )?(invoice|"
+                r"receipt) (lists|shows|says)|(est |sont )?(sur|dans) (la|ma) facture|la facture (indique|"
+                r"mentionne))\b"),
+     " listedonslip ", ("invoice", "packing slip", "receipt", "facture")),
+    (re.compile(r"\b(vous )?faire (un|part d'un|mon) retour|\bretour d'experience|\bvous faire part\b"), " feedback ",
+     ("retour", "faire part")),
+)
 _EMAIL_ADDRESS_WORDS = re.compile(r"\b(e-?mail|mail|courriel) (add?ress\w*)\b|\badresse (e-?mail|mail|"
                                   r"electronique|courriel)\b")
 
@@ -775,7 +945,11 @@ def _shouting(raw: str) -> bool:
 
 # --- classification ---------------------------------------------------------------------------------------------
 
-MIN_SCORE = 1.5        # below this the mail is 'other'
+MIN_SCORE = 1.5        # below this the mail is 'other' (for the rules alone)
+MODEL_WEIGHT = 1.0     # how much the model's log-probabilities count against the rule scores (see `_blend`)
+MODEL_ALONE_MIN = 0.25  # when no rule fires, the model must give its intent at least this probability
+_THANKS_KEPT = 3.0     # the score a thank-you chosen by the rules keeps against the model
+_MODEL = triage_model.load()
 _THANKS_CEILING = 1.5  # thanks wins only if no other intent reaches this…
 _CLOSING_THANKS = 3.5  # …or if the mail is a short "thanks, got it" (thanks + a confirmation) with no question
 _SUBJECT_WEIGHT = 0.5  # a subject is often the shop's own ("Re: Your order has shipped")
@@ -783,6 +957,20 @@ _REPLY_SUBJECT_WEIGHT = 0.25
 # Intents a short "thanks" never hides: the customer still needs something done.
 _NEEDS_ACTION = frozenset({Intent.DELIVERY_PROBLEM, Intent.COMPLAINT, Intent.CANCELLATION, Intent.ADDRESS_CHANGE,
                            Intent.RETURN_REQUEST})
+# A question or a request in the customer's words: then a "thanks" is a polite closing, never the intent.
+_REQUEST = re.compile(r"\?|\b(please|pls|plz|can (you|u)|could (you|u)|would (you|u)|svp|stp|s'il vous plait|pouvez|"
+                      r"pourriez|pourrais|peux|est-ce que|est ce que|i would like|i'd like|je voudrais|je souhaite|"
+                      r"j'aimerais|is it possible|est-il possible|merci de (me|nous|m'|bien|faire))\b")
+# A follow-up that only asks for news ("Any news? It's been two weeks") is about whatever the thread is about: a
+# refund when the subject or the quoted reply is about one.
+_ASKS_FOR_NEWS = re.compile(r"\b(any news|any updates?|des nouvelles|du nouveau|still waiting|toujours rien|still "
+                            r"nothing|it's been|its been|it has been|ca fait|cela fait)\b")
+_REFUND_CONTEXT = re.compile(r"\b(refund|reimburs|rembours|store credit|virement)\w*")
+_NAMES_A_THING = re.compile(_THING)
+# "Dear customer service," or "Bonjour Madame," says nothing of the intent; the model, trained on chatbot lines
+# where "customer service" means "let me talk to someone", would read too much into it.
+_GREETING = re.compile(r"^\W*(dear|hello|hi|hey|good (morning|afternoon|evening)|bonjour|bonsoir|salut|madame|monsieur|"
+                       r"cher|chere)\b[^,.!?\n]{0,40}[,.!\n]")
 _BUT = re.compile(r"\b(but|however|although|except|mais|cependant|par contre|pourtant|sauf que|seulement)\b")
 Scores = dict[Intent, tuple[float, list[str]]]
 
@@ -825,69 +1013,154 @@ def _clean(text: str) -> str:
     """Folded, corrected text with the phrases that only look like an intent neutralised."""
     text = _normalise(text)
     text = _EMAIL_ADDRESS_WORDS.sub(" email ", text)
+    for pattern, word, needs in _LOOKALIKES:
+        if any(n in text for n in needs):
+            text = pattern.sub(word, text)
     return _REPLY_WORDS.sub(lambda m: " sans reponse " if m.group(0).startswith("sans") else " reponse ", text)
 
 
-def classify(subject: str, body: str) -> Triage:
-    """The intent, language and urgency of one customer mail, from rules only (fast, offline).
+@dataclass(frozen=True)
+class _Reading:
+    """What the rules saw in one mail."""
 
-    Args:
-        subject: the mail's subject; it counts for less than the body, and less again in a reply ('Re:').
-        body: the plain-text body; quoted history and signatures are ignored.
-    """
+    scores: Scores
+    own: str             # the customer's own words (quotes and signature cut), as written
+    text: str            # cleaned subject and own words, what the rules and urgency read
+    raw: str             # subject and own words as written, for language and shouting
+    model_body: str      # cleaned own words, for the model
+    model_subject: str   # cleaned subject when it is the customer's own, for the model
+    asks: bool           # a question or a request: a "thanks" in it is a polite closing
+
+
+def _read(subject: str, body: str) -> _Reading:
     own = strip_quoted((body or "")[:MAX_CHARS * 10])[:MAX_CHARS]  # quotes may come first: keep some slack
     subject = subject or ""
     bare_subject = _SUBJECT_PREFIX.sub("", subject).strip()
     raw = f"{bare_subject}\n{own}".strip()
-    language = detect_language(raw)
-    text = _clean(own)
+    own_text = _clean(own)
+    text = own_text
     scores: Scores = {}
-    _add_scores(scores, text, 1.0)
+    _add_scores(scores, own_text, 1.0)
+    model_subject = ""
     if bare_subject:
-        weight = 1.0 if not own else _REPLY_SUBJECT_WEIGHT if bare_subject != subject.strip() else _SUBJECT_WEIGHT
+        reply = bare_subject != subject.strip()
+        weight = 1.0 if not own else _REPLY_SUBJECT_WEIGHT if reply else _SUBJECT_WEIGHT
         clean_subject = _clean(bare_subject)
         _add_scores(scores, clean_subject, weight)
         text = f"{clean_subject} \n {text}"
+        model_subject = "" if reply and own else clean_subject
     if _NOT_THANKS.search(text):
         _adjust(scores, Intent.THANKS, -2.0)
-    # A refund the customer is waiting for is not a new refund request.
-    if scores.get(Intent.REFUND_STATUS, (0.0,))[0] >= 3.0:
-        _adjust(scores, Intent.REFUND_REQUEST, -1.5)
+    asks = bool(_REQUEST.search(text))
+    if asks:
+        _adjust(scores, Intent.THANKS, -10.0)
+    if _ASKS_FOR_NEWS.search(own_text) and not _NAMES_A_THING.search(own_text):
+        if _REFUND_CONTEXT.search(_fold(f"{bare_subject}\n{(body or '')[:MAX_CHARS * 3]}")):
+            total, labels = scores.get(Intent.REFUND_STATUS, (0.0, []))
+            scores[Intent.REFUND_STATUS] = (total + 4.0, [*labels, "asks for news of a refund"])
+        else:  # a shop's mail is mostly about an order
+            total, labels = scores.get(Intent.WHERE_IS_MY_ORDER, (0.0, []))
+            scores[Intent.WHERE_IS_MY_ORDER] = (total + 2.0, [*labels, "asks for news"])
+    # Feedback that is a list of grievances is a complaint, not a review to file.
+    if scores.get(Intent.COMPLAINT, (0.0,))[0] >= 2.0 and "feedback" in scores.get(Intent.OTHER, (0.0, []))[1]:
+        _adjust(scores, Intent.OTHER, -3.0)
+    # A refund the customer is waiting for is not a new refund request, even asked for again ("when will I get my
+    # refund?" asks for the money too).
+    refund_status = scores.get(Intent.REFUND_STATUS, (0.0,))[0]
+    if refund_status >= 3.0:
+        _adjust(scores, Intent.REFUND_REQUEST, -3.0 if refund_status >= 4.0 else -1.5)
+    if refund_status >= 4.0:  # "when will I get it?" is about the refund, not a parcel
+        _adjust(scores, Intent.WHERE_IS_MY_ORDER, -2.0)
     # "I ordered the wrong one": the customer's own mistake, not a delivery problem.
     if _OWN_MISTAKE.search(text):
         _adjust(scores, Intent.DELIVERY_PROBLEM, -3.0)
     # "Where is it? The tracking says delivered but nothing came": the problem decides the reply.
     if scores.get(Intent.DELIVERY_PROBLEM, (0.0,))[0] >= 2.5:
         _adjust(scores, Intent.WHERE_IS_MY_ORDER, -1.5)
+    return _Reading(scores=scores, own=own, text=text, raw=raw, model_body=_GREETING.sub("", own_text),
+                    model_subject=model_subject, asks=asks)
+
+
+def _rules_decision(reading: _Reading) -> tuple[Intent, float, list[str]]:
+    """The rules' own choice: the best score, a thank-you when nothing else is asked, else 'other'."""
+    scores, own, text = reading.scores, reading.own, reading.text
     ranked = sorted(((s, i) for i, (s, _) in scores.items() if i is not Intent.THANKS), key=lambda p: -p[0])
     thanks_score = scores.get(Intent.THANKS, (0.0, []))[0]
     closing = (thanks_score >= _CLOSING_THANKS and "?" not in own and len(own) < 300 and not _BUT.search(text)
                and not any(scores.get(i, (0.0,))[0] >= MIN_SCORE for i in _NEEDS_ACTION))
     reasons: list[str] = []
-    intent: Intent
     if ranked and ranked[0][0] >= MIN_SCORE and not closing:
         top, intent = ranked[0]
         second = ranked[1][0] if len(ranked) > 1 else 0.0
         if thanks_score > 0:
             second = max(second, min(thanks_score, top - 0.01) * 0.25)
-        confidence = (top - second) / top * (1 - math.exp(-top / 1.5))
         reasons.append(f"{intent.value}: " + ", ".join(scores[intent][1]))
         if len(ranked) > 1 and ranked[1][0] >= MIN_SCORE:
             reasons.append(f"also {ranked[1][1].value} ({ranked[1][0]:.1f} vs {top:.1f})")
-    elif (thanks_score >= 1.5 and (closing or not ranked or ranked[0][0] < _THANKS_CEILING)
-          and ("thanks" in scores[Intent.THANKS][1] or ("?" not in own and not _BUT.search(text) and len(own) < 60))):
-        intent = Intent.THANKS
-        confidence = 0.6 if thanks_score < 2.5 else 0.8
+        return intent, (top - second) / top * (1 - math.exp(-top / 1.5)), reasons
+    if (thanks_score >= 1.5 and (closing or not ranked or ranked[0][0] < _THANKS_CEILING)
+            and (not {"thanks", "praise"}.isdisjoint(scores[Intent.THANKS][1])
+                 or ("?" not in own and not _BUT.search(text) and len(own) < 60))):
         reasons.append("thanks: " + ", ".join(scores[Intent.THANKS][1]))
         if closing and ranked and ranked[0][0] >= MIN_SCORE:
             reasons.append(f"a short thank-you with no question (not {ranked[0][1].value})")
-    else:
-        intent = Intent.OTHER
-        confidence = 0.3
-        reasons.append("no clear intent")
-    urgency, urgency_reasons = _urgency(intent, text, raw)
-    return Triage(intent=intent, confidence=round(min(0.97, max(0.05, confidence)), 2), language=language,
-                  urgency=urgency, reasons=tuple(reasons + urgency_reasons))
+        return Intent.THANKS, 0.6 if thanks_score < 2.5 else 0.8, reasons
+    return Intent.OTHER, 0.3, ["no clear intent"]
+
+
+def _blend(reading: _Reading, intent: Intent, reasons: list[str],
+           model: triage_model.LinearModel) -> tuple[Intent, float, list[str]]:
+    """Rule scores plus the model's log-probabilities (times `MODEL_WEIGHT`); the best sum wins.
+
+    With a weight of 1, a rule lead of 3 points holds unless the model finds the rival intent e^3 (20) times
+    likelier: strong rules keep their say, weak or tied ones are settled by the words of the whole mail, and a mail
+    no rule recognises goes to the intent the model gives at least `MODEL_ALONE_MIN`, else stays 'other'. The
+    rules' decisions about thanks stand: a thank-you they chose keeps `_THANKS_KEPT`, one they ruled out (a
+    question or a request in the mail) cannot come back.
+
+    Why a blend: on the 160 development mails, the original rules (written before them) scored 66%; the same rules
+    blended with a model trained without those mails scored 81%, against 72% when the model only filled in for
+    'no clear intent'."""
+    log_probs = model.log_probs(triage_model.features(reading.model_body, reading.model_subject))
+    blended: dict[Intent, float] = {}
+    for value, log_p in zip(model.classes, log_probs, strict=True):
+        candidate = Intent(value)
+        if candidate is Intent.THANKS:
+            if intent is not Intent.THANKS and reading.asks:
+                continue
+            rule_score = _THANKS_KEPT if intent is Intent.THANKS else 0.0
+        else:
+            rule_score = reading.scores.get(candidate, (0.0, []))[0]
+        blended[candidate] = rule_score + MODEL_WEIGHT * log_p
+    best = max(blended, key=lambda i: blended[i])
+    model_p = math.exp(log_probs[model.classes.index(best.value)])
+    if reasons == ["no clear intent"] and best is not Intent.OTHER and model_p < MODEL_ALONE_MIN:
+        # No rule saw anything and the model is unsure too: "Hello, I have a question." stays 'other'.
+        return Intent.OTHER, 0.3, [*reasons, f"model unsure ({best.value} {model_p:.0%})"]
+    # The blended scores as probabilities: the confidence shown to the merchant.
+    top = blended[best]
+    confidence = 1.0 / sum(math.exp((s - top) / MODEL_WEIGHT) for s in blended.values())
+    if best is intent:
+        return best, confidence, [*reasons, f"model agrees ({model_p:.0%})"]
+    note = f"model: {best.value} ({model_p:.0%})" + ("" if intent is Intent.OTHER and reasons == ["no clear intent"]
+                                                    else f", over the rules' {intent.value}")
+    return best, confidence, [note, *reasons]
+
+
+def classify(subject: str, body: str) -> Triage:
+    """The intent, language and urgency of one customer mail, from rules and a small learned model (fast, offline).
+
+    Args:
+        subject: the mail's subject; it counts for less than the body, and less again in a reply ('Re:').
+        body: the plain-text body; quoted history and signatures are ignored.
+    """
+    reading = _read(subject, body)
+    intent, confidence, reasons = _rules_decision(reading)
+    if _MODEL is not None:
+        intent, confidence, reasons = _blend(reading, intent, reasons, _MODEL)
+    urgency, urgency_reasons = _urgency(intent, reading.text, reading.raw)
+    return Triage(intent=intent, confidence=round(min(0.97, max(0.05, confidence)), 2),
+                  language=detect_language(reading.raw), urgency=urgency, reasons=tuple(reasons + urgency_reasons))
 
 
 # --- language ---------------------------------------------------------------------------------------------------
@@ -899,7 +1172,7 @@ _STOPWORDS: dict[str, frozenset[str]] = {
         "can order thanks thank hello hi would will be do does did from on at an we our received still yet been "
         "any just get got want need")),
     "fr": frozenset(_words(
-        "le la les de des du un une et est je j vous votre vos mon ma mes pas ne que qui pour avec sur dans au "
+        "le la les de des du un une et est je j vous votre vos mon ma mes pas ne que qui pour avec sur dans au en "
         "aux ce cette il elle nous bonjour merci commande colis où reçu livraison cordialement bien suis ai avez "
         "été c d l qu n s m toujours encore très déjà ça à car mais si quand remboursement madame monsieur svp")),
     "de": frozenset(_words(
