@@ -11,10 +11,11 @@ import shutil
 import statistics
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent
@@ -125,3 +126,22 @@ def replace_section(name: str, body: str, path: Path = RESULTS) -> None:
     tmp = path.with_suffix(".tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
+
+
+def log(text: str) -> None:
+    """Progress of a benchmark, on stderr (stdout carries the report)."""
+    print(text, file=sys.stderr, flush=True)
+
+
+def run_and_report(section: str, args: Any, argv: Sequence[str] | None,
+                   run: Callable[[Any, Callable[[str], None]], Any],
+                   report: Callable[[Any, Sequence[str] | None], tuple[str, bool]]) -> int:
+    """The end of every benchmark's `main()`: run, print the report, write its RESULTS.md section if asked."""
+    res = run(args, log)
+    text, passed = report(res, argv)
+    print(text)
+    if args.write_results:
+        replace_section(section, text)
+        log("updated bench/RESULTS.md")
+    log("all targets met" if passed else "a target was missed")
+    return 0

@@ -36,8 +36,8 @@ from bench.common import (
     machine_info,
     median,
     now_utc,
-    replace_section,
     reproduce_command,
+    run_and_report,
     work_dir,
 )
 from bench.mailgen import SHOP_DOMAIN, generate_mails
@@ -328,17 +328,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.rounds < 1 or args.messages < 100:
         parser.error("--rounds must be positive and --messages at least 100")
 
-    def log(text: str) -> None:
-        print(text, file=sys.stderr, flush=True)
-
-    res = run(args, log)
-    text, passed = report(res, argv)
-    print(text)
-    if args.write_results:
-        replace_section(SECTION, text)
-        log("updated bench/RESULTS.md")
-    log("all targets met" if passed else "a target was missed")
-    return 0
+    return run_and_report(SECTION, args, argv, run, report)
 
 
 if __name__ == "__main__":

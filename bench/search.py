@@ -59,8 +59,8 @@ from bench.common import (
     median,
     now_utc,
     percentile,
-    replace_section,
     reproduce_command,
+    run_and_report,
     work_dir,
 )
 from bench.mailgen import Mail, generate_mails
@@ -573,17 +573,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.rounds < 1:
         parser.error("--rounds must be positive")
 
-    def log(text: str) -> None:
-        print(text, file=sys.stderr, flush=True)
-
-    res = run(args, log)
-    text, passed = report(res, argv)
-    print(text)
-    if args.write_results:
-        replace_section(SECTION, text)
-        log("updated bench/RESULTS.md")
-    log("all targets met" if passed else "a target was missed")
-    return 0
+    return run_and_report(SECTION, args, argv, run, report)
 
 
 if __name__ == "__main__":

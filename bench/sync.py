@@ -47,8 +47,8 @@ from bench.common import (
     machine_info,
     median,
     now_utc,
-    replace_section,
     reproduce_command,
+    run_and_report,
     work_dir,
 )
 from bench.mailgen import generate
@@ -647,17 +647,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.messages < 1 or args.repeat < 1:
         parser.error("--messages and --repeat must be positive")
 
-    def log(text: str) -> None:
-        print(text, file=sys.stderr, flush=True)
-
-    res = run(args, log)
-    text, passed = report(res, argv)
-    print(text)
-    if args.write_results:
-        replace_section(SECTION, text)
-        log("updated bench/RESULTS.md")
-    log("all targets met" if passed else "a target was missed")
-    return 0
+    return run_and_report(SECTION, args, argv, run, report)
 
 
 if __name__ == "__main__":
