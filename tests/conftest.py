@@ -21,7 +21,7 @@ import keyring.backends.fail
 
 from desktop.secrets.keyring_store import KeyringStore
 from desktop.services.workspace import WorkspaceService
-from tests.llm_server.fixtures import *  # noqa: F403 (llm_server, llm_server_factory)
+from tests.llm_server.fixtures import *  # noqa: F403 (llm_server, llm_server_factory, remote_pki)
 from tests.platform_servers.fixtures import *  # noqa: F403 (platform_pki, shopify_server, woo_server…)
 from tests.servers.fixtures import *  # noqa: F403 (dovecot, dovecot_factory, dovecot_session, smtp_server…)
 

@@ -305,14 +305,12 @@ def test_provider_checks_say_what_is_wrong(session: Session, llm_server_factory:
 
 
 def test_remote_provider_gets_placeholders_and_the_draft_gets_the_real_values(
-        no_keyring_service: WorkspaceService, data_dir: Path, llm_server_factory: Any, server_pki: Any) -> None:
-    if server_pki.remote_ip is None:
-        pytest.skip("this machine has no non-loopback address to stand in for a cloud provider")
+        no_keyring_service: WorkspaceService, data_dir: Path, llm_server_factory: Any, remote_pki: Any) -> None:
     from desktop.services.assistant import AssistantService
 
     workspace, _ = no_keyring_service.create(data_dir, passphrase=PASS, demo=True)
     fill(workspace)
-    session = Session(workspace, ca_file=str(server_pki.ca_file))
+    session = Session(workspace, ca_file=str(remote_pki.ca_file))
     try:
         facts = _tracked_thread(session)
         phone = "+33 6 12 34 56 78"
@@ -336,7 +334,7 @@ def test_remote_provider_gets_placeholders_and_the_draft_gets_the_real_values(
                         f"{order['tracking'][0]['number']}. Nous écrirons à {' ou '.join(emails)}.", chunk_size=3)
 
         remote.responder = respond
-        service = AssistantService(session.db, session.platforms, ca_file=str(server_pki.ca_file))
+        service = AssistantService(session.db, session.platforms, ca_file=str(remote_pki.ca_file))
         service.add_provider("custom", base_url=remote.base_url, api_key="sk-cloud-key-789", model="test-model")
         preview = service.preview_request(facts["thread"])
         streamed: list[str] = []
@@ -359,7 +357,7 @@ def test_remote_provider_gets_placeholders_and_the_draft_gets_the_real_values(
         assert outcome.provenance["pseudonymised"] is True
         assert preview["pseudonymised"] is True and facts["email"] not in json.dumps(preview["request"])
         rows = _q(session, "SELECT pseudonymised, destination FROM egress_ledger WHERE kind = 'llm'")
-        assert rows and all(r == (1, f"{server_pki.remote_ip}:{remote.port}") for r in rows)
+        assert rows and all(r == (1, f"{remote_pki.remote_ip}:{remote.port}") for r in rows)
         # the mapping stays here, encrypted, with the thread
         assert _q(session, "SELECT count(*) FROM pseudonyms WHERE thread_id = ?", facts["thread"])[0][0] >= 3
     finally:
@@ -367,9 +365,7 @@ def test_remote_provider_gets_placeholders_and_the_draft_gets_the_real_values(
 
 
 def test_an_identifier_that_cannot_be_hidden_stops_the_call(no_keyring_service: WorkspaceService, data_dir: Path,
-                                                            llm_server_factory: Any, server_pki: Any) -> None:
-    if server_pki.remote_ip is None:
-        pytest.skip("this machine has no non-loopback address to stand in for a cloud provider")
+                                                            llm_server_factory: Any, remote_pki: Any) -> None:
     from desktop.services.assistant import AssistantService
 
     workspace, _ = no_keyring_service.create(data_dir, passphrase=PASS, demo=True)
@@ -378,7 +374,7 @@ def test_an_identifier_that_cannot_be_hidden_stops_the_call(no_keyring_service: 
     try:
         facts = _tracked_thread(session)
         remote = llm_server_factory(remote=True)
-        service = AssistantService(session.db, session.platforms, ca_file=str(server_pki.ca_file))
+        service = AssistantService(session.db, session.platforms, ca_file=str(remote_pki.ca_file))
         service.add_provider("custom", base_url=remote.base_url, model="test-model")
         before = len(remote.requests)
         # the customer spells their own address out in a form no detector recognises as an address
@@ -396,9 +392,7 @@ def test_an_identifier_that_cannot_be_hidden_stops_the_call(no_keyring_service: 
 
 
 def test_chat_with_a_remote_provider_masks_what_the_tools_return(
-        no_keyring_service: WorkspaceService, data_dir: Path, llm_server_factory: Any, server_pki: Any) -> None:
-    if server_pki.remote_ip is None:
-        pytest.skip("this machine has no non-loopback address to stand in for a cloud provider")
+        no_keyring_service: WorkspaceService, data_dir: Path, llm_server_factory: Any, remote_pki: Any) -> None:
     from desktop.services.assistant import AssistantService
 
     workspace, _ = no_keyring_service.create(data_dir, passphrase=PASS, demo=True)
@@ -417,7 +411,7 @@ def test_chat_with_a_remote_provider_masks_what_the_tools_return(
             return Text(f"First one: {found[0]['customer']} <{found[0]['email']}>")
 
         remote.responder = respond
-        service = AssistantService(session.db, session.platforms, ca_file=str(server_pki.ca_file))
+        service = AssistantService(session.db, session.platforms, ca_file=str(remote_pki.ca_file))
         service.add_provider("custom", base_url=remote.base_url, model="test-model")
         hits = session.threads(query="commande", limit=10)
         restricted = hits[1].customer_email

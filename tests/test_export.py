@@ -55,6 +55,7 @@ from tests.conftest import PASSPHRASE
 from tests.helpers import cli, encodings_of
 from tests.mailtools import SHOP, account_config, customer_mail
 from tests.servers.dovecot import Dovecot, dovecot_binary
+from tests.servers.fixtures import MISSING_DOVECOT
 from tests.servers.tls import Pki
 
 SECRET = "CANARY-SECRET-" + secrets.token_hex(8)   # planted in every secret column
@@ -123,7 +124,7 @@ class Rich:
 @pytest.fixture(scope="module")
 def rich(tmp_path_factory: pytest.TempPathFactory, server_pki: Pki) -> Iterator[Rich]:
     if dovecot_binary() is None:
-        pytest.skip("needs Dovecot (Debian: apt-get install dovecot-imapd); tests/run.sh installs it")
+        pytest.skip(MISSING_DOVECOT)
     server = Dovecot(pki=server_pki)
     server.start()
     folder = tmp_path_factory.mktemp("rich") / "data"

@@ -456,7 +456,8 @@ def test_the_model_table_reads_back_and_rejects_garbage() -> None:
             triage_model.LinearModel.from_text(garbage)
 
 
-@pytest.mark.skipif(not SUPPORT_CORPUS.is_file(), reason="the model is trained with the shared support corpus")
+@pytest.mark.skipif(not SUPPORT_CORPUS.is_file(), reason=f"the model is trained with the shared support corpus, "
+                                                         f"which is not next to the repo ({SUPPORT_CORPUS})")
 def test_the_shipped_model_is_what_the_training_data_gives() -> None:
     """A rule or feature change alters what the model is trained on: bench/train_triage.py must be re-run."""
     from bench.train_triage import WEIGHTS_FILE, load_examples, train, weights_module

@@ -3,6 +3,8 @@
     from tests.llm_server.fixtures import *  # noqa: F403  (llm_server, llm_server_factory)
 
 - `llm_server` (function): a started plain-HTTP `LLMServer` with the default models, no API key.
+- `remote_pki` (function): the PKI when this machine has a non-loopback address (else the test is skipped, saying
+  why); then `llm_server_factory(remote=True)` stands in for a cloud provider.
 - `llm_server_factory` (function): `llm_server_factory(tls=True, api_key="sk-…", models=[…], …)` (keyword arguments
   go to `LLMServer`; TLS uses the session's `server_pki`). Every server made is stopped at the end of the test.
 
@@ -19,7 +21,11 @@ import pytest
 from tests.llm_server.server import LLMServer
 from tests.servers.tls import Pki
 
-__all__ = ["llm_server", "llm_server_factory"]
+__all__ = ["llm_server", "llm_server_factory", "remote_pki"]
+
+NO_REMOTE_ADDRESS = (
+    "this machine has no network address besides loopback, so no test server can stand in for a provider that is "
+    "not on this computer (only those get pseudonymised data); any machine with a network interface runs it")
 
 
 @pytest.fixture
@@ -46,3 +52,11 @@ def llm_server_factory(server_pki: Pki) -> Iterator[Callable[..., LLMServer]]:
 @pytest.fixture
 def llm_server(llm_server_factory: Callable[..., LLMServer]) -> LLMServer:
     return llm_server_factory()
+
+
+@pytest.fixture
+def remote_pki(server_pki: Pki) -> Pki:
+    """The test PKI, with a certificate for this machine's non-loopback address: `llm_server_factory(remote=True)`."""
+    if server_pki.remote_ip is None:
+        pytest.skip(NO_REMOTE_ADDRESS)
+    return server_pki
