@@ -42,7 +42,7 @@ from desktop.paths import BOOTSTRAP_NAME, DB_NAME, WRAP_NAME, AppPaths, read_boo
 from desktop.secrets.keyring_store import PENDING_SLOT
 from desktop.secrets.passphrase import new_key
 from desktop.services.workspace import PENDING_WRAP_NAME, Workspace, WorkspaceService
-from desktop.store import mail_repo
+from desktop.store import mail_repo, platform_repo
 from desktop.store.connection import Connection
 from desktop.store.database import REKEY_SUFFIX, Database
 from desktop.tasks.cancel import Job
@@ -437,9 +437,7 @@ def find_customers(target: _HasDb | Database, query: str, *, limit: int = 50) ->
 
 def customer_by_email(target: _HasDb | Database, email: str) -> int | None:
     """The customer who has `email` among their addresses (case-insensitive), or None."""
-    row = _db(target).call(lambda c: c.execute("SELECT customer_id FROM customer_addresses WHERE email = ?",
-                                               (email.strip(),)).fetchone())
-    return int(row[0]) if row else None
+    return _db(target).call(lambda c: platform_repo.customer_by_email(c, email))
 
 
 @dataclass(frozen=True)

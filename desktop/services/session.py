@@ -128,23 +128,17 @@ class Session:
 
     def draft_text(self, thread_id: int) -> str:
         """The merchant's unsent reply for this thread, if any (kept as they type)."""
-
-        def _get(conn: Any) -> str:
-            row = conn.execute("SELECT body FROM drafts WHERE thread_id = ? AND status IN ('editing', 'in_mailbox', "
-                               "'failed') ORDER BY id DESC LIMIT 1", (thread_id,)).fetchone()
-            return str(row[0]) if row else ""
-
-        return self.db.call(_get)
+        found = self.db.call(lambda c: assistant_repo.current_draft(c, thread_id))
+        return str(found["body"]) if found else ""
 
     def keep_draft_text(self, thread_id: int, body: str) -> None:
         """Save the reply being typed (locally, encrypted); nothing leaves the computer."""
 
         def _keep(conn: Any) -> None:
-            row = conn.execute("SELECT id FROM drafts WHERE thread_id = ? AND status IN ('editing', 'in_mailbox', "
-                               "'failed') ORDER BY id DESC LIMIT 1", (thread_id,)).fetchone()
-            if row:
+            found = assistant_repo.current_draft(conn, thread_id)
+            if found:
                 conn.execute("UPDATE drafts SET body = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now') "
-                             "WHERE id = ?", (body, row[0]))
+                             "WHERE id = ?", (body, found["id"]))
             else:
                 conn.execute("INSERT INTO drafts(thread_id, body) VALUES (?, ?)", (thread_id, body))
 

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from desktop.store import platform_repo
 from desktop.store.repositories import Conn
 
 NOW = "strftime('%Y-%m-%dT%H:%M:%SZ','now')"
@@ -131,10 +132,9 @@ class CustomerFacts:
     no_ai: bool
 
 
-def thread_customer(conn: Conn, thread_id: int) -> CustomerFacts | None:
-    row = conn.execute(
-        "SELECT c.id, c.display_name, c.first_name, c.last_name, c.phone, c.no_ai FROM threads t "
-        "JOIN customers c ON c.id = t.customer_id WHERE t.id = ?", (thread_id,)).fetchone()
+def customer_facts(conn: Conn, customer_id: int) -> CustomerFacts | None:
+    row = conn.execute("SELECT id, display_name, first_name, last_name, phone, no_ai FROM customers WHERE id = ?",
+                       (customer_id,)).fetchone()
     if row is None:
         return None
     emails = tuple(r[0] for r in conn.execute(
@@ -142,16 +142,14 @@ def thread_customer(conn: Conn, thread_id: int) -> CustomerFacts | None:
     return CustomerFacts(int(row[0]), row[1], row[2], row[3], row[4], emails, bool(row[5]))
 
 
+def thread_customer(conn: Conn, thread_id: int) -> CustomerFacts | None:
+    row = conn.execute("SELECT customer_id FROM threads WHERE id = ?", (thread_id,)).fetchone()
+    return customer_facts(conn, int(row[0])) if row and row[0] is not None else None
+
+
 def customer_by_email(conn: Conn, email: str) -> CustomerFacts | None:
-    row = conn.execute("SELECT customer_id FROM customer_addresses WHERE email = ? COLLATE NOCASE",
-                       (email.strip(),)).fetchone()
-    if row is None:
-        return None
-    found = conn.execute("SELECT id, display_name, first_name, last_name, phone, no_ai FROM customers WHERE id = ?",
-                         (row[0],)).fetchone()
-    emails = tuple(r[0] for r in conn.execute(
-        "SELECT email FROM customer_addresses WHERE customer_id = ? ORDER BY is_primary DESC, id", (row[0],)))
-    return CustomerFacts(int(found[0]), found[1], found[2], found[3], found[4], emails, bool(found[5]))
+    customer_id = platform_repo.customer_by_email(conn, email)
+    return customer_facts(conn, customer_id) if customer_id is not None else None
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,8 @@ def customer_emails(conn: Conn, customer_id: int) -> list[str]:
 
 
 def customer_by_email(conn: Conn, email: str) -> int | None:
-    row = conn.execute("SELECT customer_id FROM customer_addresses WHERE email = ?", (email,)).fetchone()
+    """The customer who has `email` among their addresses (case-insensitive: the column is NOCASE), or None."""
+    row = conn.execute("SELECT customer_id FROM customer_addresses WHERE email = ?", (email.strip(),)).fetchone()
     return int(row[0]) if row else None
 
 
