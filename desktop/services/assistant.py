@@ -489,8 +489,9 @@ class AssistantService:
         self.db.write(lambda c: repo.delete_chat(c, chat_id))
 
     def chat(self, chat_id: int | None, text: str, *, on_text: TextSink | None = None,
-             cancel: CancelToken | None = None) -> ChatOutcome:
-        """Send the merchant's message; the answer streams into `on_text` and is kept with the conversation."""
+             cancel: CancelToken | None = None, on_created: Callable[[int], None] | None = None) -> ChatOutcome:
+        """Send the merchant's message; the answer streams into `on_text` and is kept with the conversation.
+        Without `chat_id` a conversation is created (`on_created` gets its id at once, before any answer)."""
         text = text.strip()
         if not text:
             raise UserFacingError("Write a message first.", "")
@@ -499,7 +500,11 @@ class AssistantService:
             raise UserFacingError("No AI provider is configured.",
                                   "Add one in Settings → Assistant (a local Ollama, LM Studio or llama.cpp server "
                                   "is found automatically).")
-        cid = chat_id if chat_id is not None else self.db.write(lambda c: repo.create_chat(c, text[:60]))
+        cid = chat_id
+        if cid is None:
+            cid = self.db.write(lambda c: repo.create_chat(c, text[:60]))
+            if on_created is not None:
+                on_created(cid)
         history = self.db.call(lambda c: repo.chat_messages(c, cid))
         self.db.write(lambda c: repo.add_chat_message(c, cid, "user", text))
         messages: list[dict[str, Any]] = [{"role": "system", "content": CHAT_SYSTEM}]

@@ -115,7 +115,7 @@ class _Turn(QObject):
         self.buffer = StreamBuffer()
         self.token: CancelToken | None = None
         self.received = ""
-        self.created: list[int] = []  # a conversation the service created before failing (worker writes, then done)
+        self.created: list[int] = []  # the conversation this turn created (worker writes, then done)
         self.stopped = False
         self.view_request = 0  # which conversation the page showed when the question was sent
 
@@ -537,13 +537,9 @@ class AssistantPage(Page):
         chat_id = turn.chat_id
 
         def _ask(job: Job) -> ChatOutcome:
-            known = {c.id for c in assistant.chats()} if chat_id is None else set()
-            try:
-                return assistant.chat(chat_id, text, on_text=turn.buffer.append, cancel=job.token)
-            except BaseException:
-                if chat_id is None:  # the conversation may exist already, with the question in it
-                    turn.created.extend(c.id for c in assistant.chats() if c.id not in known)
-                raise
+            # on_created: a stopped or failed answer still leaves the question in a new conversation
+            return assistant.chat(chat_id, text, on_text=turn.buffer.append, cancel=job.token,
+                                  on_created=turn.created.append)
 
         turn.token = (op(self, _ask)
                       .on_success(lambda outcome: self._answered(turn, outcome))
